@@ -1,0 +1,24 @@
+"""OpenAPI descriptions of the custom authentication schemes."""
+
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+
+
+class ServiceCredentialScheme(OpenApiAuthenticationExtension):
+    target_class = "backoffice.api.authentication.ServiceCredentialAuthentication"
+    name = "serviceCredential"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": "`Service <key_id>.<secret>`, issued to the payment core.",
+        }
+
+
+class IdentityProviderScheme(OpenApiAuthenticationExtension):
+    target_class = "backoffice.api.authentication.IdentityProviderJWTAuthentication"
+    name = "identityProviderJWT"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256)"}

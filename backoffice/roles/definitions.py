@@ -1,0 +1,35 @@
+"""What each role may do, as Django model permissions (`app_label.codename`).
+
+The auditor gets every `view_` permission of the project's apps and nothing else. Each app
+adds its own permissions here; `roles_sync_permissions` applies the table after migrate.
+"""
+
+from .models import Role
+
+# Apps whose every model the auditor may view.
+AUDITED_APP_LABELS = (
+    "customers",
+    "notifications",
+    "api",
+    "complaints",
+    "compensation",
+    "education",
+    "auth",
+)
+
+_CUSTOMER_VIEW = ["customers.view_customer", "customers.view_paymenttransaction"]
+_NOTIFICATION_VIEW = ["notifications.view_notification"]
+_NOTIFICATION_RETRY = ["notifications.retry_notification"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.AGENT: [*_CUSTOMER_VIEW, *_NOTIFICATION_VIEW],
+    Role.SUPERVISOR: [*_CUSTOMER_VIEW, *_NOTIFICATION_VIEW, *_NOTIFICATION_RETRY],
+    Role.MANAGER: [
+        *_CUSTOMER_VIEW,
+        *_NOTIFICATION_VIEW,
+        *_NOTIFICATION_RETRY,
+        "customers.change_customer",
+    ],
+    Role.CONTENT_EDITOR: [],
+    Role.AUDITOR: [],  # filled from AUDITED_APP_LABELS: every view_ permission
+}

@@ -1,0 +1,25 @@
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .definitions import AUDITED_APP_LABELS, ROLE_PERMISSIONS
+from .models import Role
+
+
+def _permissions(names: list[str], *, using: str) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = Permission.objects.using(using).select_related("content_type")
+    return [p for p in found if (p.content_type.app_label, p.codename) in wanted]
+
+
+@transaction.atomic
+def roles_sync_permissions(*, using: str = "default") -> None:
+    """Create the role groups if missing and give each exactly its table of permissions."""
+    for role in Role:
+        group, _ = Group.objects.using(using).get_or_create(name=role.value)
+        if role == Role.AUDITOR:
+            perms = Permission.objects.using(using).filter(
+                content_type__app_label__in=AUDITED_APP_LABELS, codename__startswith="view_"
+            )
+        else:
+            perms = _permissions(ROLE_PERMISSIONS[role], using=using)
+        group.permissions.set(perms)
