@@ -43,7 +43,7 @@ format: install
 
 messages: install
 	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete \
-		--ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*'
+		--ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*' --ignore='*/migrations/*'
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore='.venv/*'
 
 worker: install

@@ -9,4 +9,7 @@ urlpatterns = [
     path("auth/token/refresh/", CustomerTokenRefreshView.as_view(), name="token-refresh"),
     path("", include("backoffice.customers.urls")),
     path("", include("backoffice.notifications.urls")),
+    path("", include("complaints.urls")),
+    path("", include("compensation.urls")),
+    path("", include("education.urls")),
 ]

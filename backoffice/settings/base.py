@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "backoffice.customers",
     "backoffice.notifications",
     "backoffice.api",
+    "complaints",
+    "compensation",
+    "education",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +186,8 @@ CELERY_TIMEZONE = "UTC"
 # name -> (registered task name, period in seconds). Every job is idempotent.
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "notifications-deliver-due": ("notifications.deliver_due", 60),
+    # complaints: add "complaints-..." jobs below this line
+    # education: add "education-..." jobs below this line
 }
 
 if REDIS_URL:
