@@ -1,7 +1,8 @@
 """What each role may do, as Django model permissions (`app_label.codename`).
 
 The auditor gets every `view_` permission of the project's apps and nothing else. Each app
-adds its own permissions here; `roles_sync_permissions` applies the table after migrate.
+adds its own in `<app>/role_permissions.py` (a ROLE_PERMISSIONS dict of the same shape);
+`roles_sync_permissions` merges them and applies the table after migrate.
 """
 
 from .models import Role
