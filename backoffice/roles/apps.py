@@ -16,9 +16,10 @@ class RolesConfig(AppConfig):
 def _sync_after_migrate(sender: AppConfig, using: str = "default", **kwargs: object) -> None:
     from django.apps import apps
 
-    # post_migrate is sent once per app, in INSTALLED_APPS order; the permissions of every
-    # app exist only when the last one has been handled.
-    if sender.label != list(apps.get_app_configs())[-1].label:
+    # post_migrate is sent once per app with models, in INSTALLED_APPS order; the
+    # permissions of every app exist only when the last one has been handled.
+    with_models = [c for c in apps.get_app_configs() if c.models_module is not None]
+    if sender.label != with_models[-1].label:
         return
     from .services import roles_sync_permissions
 

@@ -20,10 +20,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
     first_name = factory.Faker("first_name")
-    password = factory.PostGenerationMethodCall("set_password", "pass-1234")
+    password = factory.django.Password("pass-1234")
 
 
 def staff_user(role: str, username: str | None = None, **kwargs):
