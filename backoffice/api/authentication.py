@@ -56,7 +56,7 @@ class IdentityProviderJWTAuthentication(BaseAuthentication):
         except jwt.PyJWTError:
             return None
         if header.get("alg") != "RS256":
-            return None  # one of our own HS256 tokens: JWTAuthentication has judged it
+            return None  # one of our own HS256 tokens: JWTAuthentication judges it next
         options = {"require": ["exp", "sub"], "verify_aud": bool(settings.IDP_JWT_AUDIENCE)}
         try:
             claims = jwt.decode(

@@ -1,10 +1,14 @@
+from django.conf import settings
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from backoffice.api.permissions import customer_of
 from backoffice.api.service import ServiceAPIView
 
-from .services import MAX_BATCH_ROWS, transaction_ingest_batch
+from .models import NotificationChannel
+from .services import MAX_BATCH_ROWS, customer_update_preferences, transaction_ingest_batch
 
 
 class TransactionRowSerializer(serializers.Serializer):
@@ -75,3 +79,42 @@ class TransactionIngestApi(ServiceAPIView):
             {"created": result.created, "updated": result.updated, "unchanged": result.unchanged},
             status=status.HTTP_200_OK,
         )
+
+
+class CustomerProfileSerializer(serializers.Serializer):
+    wallet_account_id = serializers.CharField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    email = serializers.CharField(read_only=True)
+    preferred_channel = serializers.ChoiceField(NotificationChannel.choices)
+    language = serializers.ChoiceField(settings.LANGUAGES)
+    time_zone = serializers.CharField(max_length=64)
+
+
+class MeApi(APIView):
+    """The logged-in customer's own profile and notification preferences."""
+
+    @extend_schema(tags=["customer"], summary="My profile", responses=CustomerProfileSerializer)
+    def get(self, request):
+        return Response(CustomerProfileSerializer(customer_of(request)).data)
+
+    @extend_schema(
+        tags=["customer"],
+        summary="Change my notification channel, language or time zone",
+        request=CustomerProfileSerializer(partial=True),
+        responses=CustomerProfileSerializer,
+        examples=[
+            OpenApiExample(
+                "Switch to SMS in Traditional Chinese",
+                request_only=True,
+                value={"preferred_channel": "sms", "language": "zh-hant"},
+            )
+        ],
+    )
+    def patch(self, request):
+        data = CustomerProfileSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        customer = customer_update_preferences(
+            customer=customer_of(request), actor=request.user, **data.validated_data
+        )
+        return Response(CustomerProfileSerializer(customer).data)

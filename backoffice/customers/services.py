@@ -1,10 +1,13 @@
 """Writers for customers and payment-transaction records."""
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -106,7 +109,9 @@ def _clean_transaction_row(row: Any, customers: dict[str, Customer]) -> tuple[di
     clean["occurred_at"] = _parse_when(row, "occurred_at", errors, required=True)
     clean["settled_at"] = _parse_when(row, "settled_at", errors, required=False)
     payload = row.get("raw_payload", row)
-    clean["raw_payload"] = payload if isinstance(payload, dict) else {"value": payload}
+    payload = payload if isinstance(payload, dict) else {"value": payload}
+    # Kept as sent, with exact decimals as strings (JSON has no decimal type).
+    clean["raw_payload"] = json.loads(json.dumps(payload, cls=DjangoJSONEncoder))
     return clean, errors
 
 
@@ -217,3 +222,39 @@ def transaction_ingest_batch(*, rows: list, actor: Any) -> IngestResult:
         # second pass updates it instead of inserting.
         with transaction.atomic():
             return _upsert(cleaned, actor)
+
+
+_PREFERENCE_FIELDS = ("preferred_channel", "language", "time_zone")
+
+
+@transaction.atomic
+def customer_update_preferences(*, customer: Customer, actor: Any, **changes: Any) -> Customer:
+    """The customer's own settings: notification channel, language and time zone."""
+    unknown = set(changes) - set(_PREFERENCE_FIELDS)
+    if unknown:
+        raise ValidationFailed(
+            code="field_not_editable",
+            fields={
+                f: [{"code": "not_editable", "message": _("This field cannot be changed here.")}]
+                for f in sorted(unknown)
+            },
+        )
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    for field, value in changes.items():
+        setattr(customer, field, value)
+    try:
+        customer.full_clean(validate_unique=False)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            fields={
+                f: [
+                    {"code": e.code or "invalid", "message": str(e.message % (e.params or {}))}
+                    for e in errors
+                ]
+                for f, errors in exc.error_dict.items()
+            }
+        ) from exc
+    customer._change_reason = "preferences changed by the customer"
+    customer._history_user = actor
+    customer.save()
+    return customer

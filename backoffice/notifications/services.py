@@ -25,8 +25,12 @@ _BACKOFF_MAX_SECONDS = 3600
 
 
 @cache
+def _backend_at(path: str) -> Backend:
+    return import_string(path)()
+
+
 def _backend(channel: str) -> Backend:
-    return import_string(settings.NOTIFICATION_BACKENDS[channel])()
+    return _backend_at(settings.NOTIFICATION_BACKENDS[channel])
 
 
 def render_message(template_key: str, context: dict, language: str) -> tuple[str, str]:

@@ -202,8 +202,10 @@ else:
 # --- REST API -----------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # RS256 tokens of the identity provider first: it passes on anything else, while
+        # simplejwt would reject an RS256 token outright.
         "backoffice.api.authentication.IdentityProviderJWTAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["backoffice.api.permissions.IsCustomer"],
     "DEFAULT_PAGINATION_CLASS": "backoffice.api.pagination.StandardPagination",
