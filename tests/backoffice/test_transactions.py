@@ -148,11 +148,12 @@ def test_service_api_rejects_a_bad_batch_with_row_errors(api_client):
 def test_json_numbers_are_read_as_exact_decimals(api_client):
     customer = CustomerFactory()
     client = _service_client(api_client)
-    payload = (
-        '{"transactions": [{"transaction_id": "T-DEC", "wallet_account_id": "%s", '
-        '"type": "payment", "amount": 0.30, "currency": "HKD", "status": "succeeded", '
-        '"occurred_at": "2026-11-20T10:00:00+00:00"}]}' % customer.wallet_account_id
+    row_json = (
+        '{"transaction_id": "T-DEC", "type": "payment", "amount": 0.30, "currency": "HKD", '
+        '"status": "succeeded", "occurred_at": "2026-11-20T10:00:00+00:00", '
+        f'"wallet_account_id": "{customer.wallet_account_id}"}}'
     )
+    payload = '{"transactions": [' + row_json + "]}"
     response = client.post(URL, payload, content_type="application/json")
     assert response.status_code == 200, response.content
     assert PaymentTransaction.objects.get().amount == Decimal("0.30")
