@@ -14,7 +14,8 @@ def test_healthz(client):
     assert response.json() == {"status": "ok"}
 
 
-def test_readyz_reports_database_and_broker(client):
+def test_readyz_reports_database_and_broker(client, settings):
+    settings.CELERY_BROKER_URL = "memory://"
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["checks"] == {"database": "ok", "broker": "in-process"}
