@@ -1,5 +1,5 @@
 # Two commands for a fresh machine: `make run` and `make test`. Everything else is here too.
-PYTHON ?= python3.11
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3.13 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
