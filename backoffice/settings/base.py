@@ -190,6 +190,8 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "notifications-deliver-due": ("notifications.deliver_due", 60),
     # complaints: add "complaints-..." jobs below this line
     # education: add "education-..." jobs below this line
+    "education-plan-runs": ("education.plan_due_runs", 60),
+    "education-release-held": ("education.release_held", 60),
 }
 
 if REDIS_URL:
