@@ -1,3 +1,4 @@
+# ruff: noqa: RUF001  (Chinese texts use full-width punctuation)
 """Reference data loaded by the data migration (and re-applied by the demo): regulatory
 regimes with their holiday calendars, and the knowledge base of canned responses.
 

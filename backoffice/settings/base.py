@@ -189,6 +189,8 @@ CELERY_TIMEZONE = "UTC"
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "notifications-deliver-due": ("notifications.deliver_due", 60),
     # complaints: add "complaints-..." jobs below this line
+    "complaints-sla-sweep": ("complaints.sla_sweep", 60),
+    "complaints-auto-close": ("complaints.auto_close", 3600),
     # education: add "education-..." jobs below this line
     "education-plan-runs": ("education.plan_due_runs", 60),
     "education-release-held": ("education.release_held", 60),

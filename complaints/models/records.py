@@ -278,6 +278,7 @@ class AlertKind(models.TextChoices):
     SLA_BREACH = "sla_breach", _("Deadline missed")
     ESCALATED = "escalated", _("Escalated to you")
     ASSIGNED = "assigned", _("Assigned to you")
+    CUSTOMER_MESSAGE = "customer_message", _("Customer wrote")
 
 
 class StaffAlert(BaseModel):

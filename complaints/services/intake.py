@@ -1,0 +1,178 @@
+"""Recording a new complaint."""
+
+from collections.abc import Iterable
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from backoffice.core.exceptions import ValidationFailed
+from backoffice.core.money import parse_amount
+from backoffice.customers.models import Customer, PaymentTransaction
+from backoffice.roles.selectors import user_rank
+
+from .. import exceptions
+from ..clocks import clocks_start
+from ..conf import setting
+from ..models import (
+    Complaint,
+    ComplaintCategory,
+    ComplaintChannel,
+    ComplaintState,
+    EventKind,
+    Priority,
+    RegulatoryRegime,
+    Visibility,
+    new_reference,
+)
+from ..selectors import complaint_sla_promises
+from ._core import notify_customer, record_event, require_text, save, system
+from .assignment import assign_new
+from .verification import verify_findings
+
+MAX_TRANSACTION_REFS = 20
+_PRIORITY_BY_CATEGORY = {
+    ComplaintCategory.ACCOUNT_SECURITY: Priority.URGENT,
+    ComplaintCategory.ACCOUNT_FROZEN: Priority.HIGH,
+}
+
+
+def regime_for(customer: Customer) -> RegulatoryRegime:
+    """The regime whose customer time zones include the customer's, else the default."""
+    regimes = list(RegulatoryRegime.objects.all())
+    for regime in regimes:
+        if customer.time_zone in (regime.customer_time_zones or []):
+            return regime
+    default = next((r for r in regimes if r.is_default), None)
+    if default is None:
+        raise ValidationFailed(
+            _("No regulatory regime is configured."),
+            code="regime_missing",
+            hint=_("Mark one regulatory regime as the default in the admin."),
+            status=500,
+        )
+    return default
+
+
+def _field_error(field: str, code: str, message: str) -> ValidationFailed:
+    return ValidationFailed(fields={field: [{"code": code, "message": message}]})
+
+
+def _clean(
+    *,
+    category: str,
+    channel: str,
+    amount: Any,
+    currency: str,
+    occurred_at: datetime | None,
+    transaction_ids: Iterable[str],
+) -> tuple[Decimal | None, list[str]]:
+    if category not in ComplaintCategory.values:
+        raise _field_error("category", "invalid_choice", _("Unknown category."))
+    if channel not in ComplaintChannel.values:
+        raise _field_error("channel", "invalid_choice", _("Unknown channel."))
+    if occurred_at is not None and occurred_at > timezone.now():
+        raise _field_error("occurred_at", "in_future", _("The time lies in the future."))
+    parsed = None
+    if amount is not None:
+        if not currency:
+            raise _field_error("currency", "required", _("Give the currency of the amount."))
+        parsed = parse_amount(amount, currency)
+    refs = list(dict.fromkeys(str(r).strip() for r in transaction_ids if str(r).strip()))
+    if len(refs) > MAX_TRANSACTION_REFS:
+        raise _field_error(
+            "transaction_ids",
+            "too_many",
+            _("At most %(n)d transactions per complaint.") % {"n": MAX_TRANSACTION_REFS},
+        )
+    return parsed, refs
+
+
+def _may_submit(customer: Customer, actor: Any) -> bool:
+    if getattr(actor, "is_staff", False):
+        return user_rank(actor) >= 1
+    return getattr(actor, "customer", None) == customer
+
+
+def _save_with_unique_reference(complaint: Complaint, *, actor: Any) -> None:
+    for _attempt in range(5):
+        complaint.reference = new_reference()
+        try:
+            with transaction.atomic():
+                save(complaint, actor=actor, reason="submitted")
+            return
+        except IntegrityError:
+            if not Complaint.objects.filter(reference=complaint.reference).exists():
+                raise
+    raise exceptions.ConcurrentChange()
+
+
+@transaction.atomic
+def complaint_submit(
+    *,
+    customer: Customer,
+    actor: Any,
+    category: str,
+    description: str,
+    channel: str = ComplaintChannel.IN_APP,
+    amount: Any = None,
+    currency: str = "",
+    occurred_at: datetime | None = None,
+    transaction_ids: Iterable[str] = (),
+    priority: str | None = None,
+) -> Complaint:
+    """Record a complaint from the customer (API) or from staff on the customer's behalf
+    (hotline, chat, e-mail): starts the clocks, links the transactions the customer owns
+    (other references are kept as text), verifies them, assigns an agent and tells the
+    customer what to expect."""
+    if not _may_submit(customer, actor):
+        raise exceptions.ActionNotPermitted()
+    description = require_text(description, "description", ValidationFailed)
+    parsed_amount, refs = _clean(
+        category=category,
+        channel=channel,
+        amount=amount,
+        currency=currency,
+        occurred_at=occurred_at,
+        transaction_ids=transaction_ids,
+    )
+    known = list(PaymentTransaction.objects.filter(customer=customer, transaction_id__in=refs))
+    known_ids = {t.transaction_id for t in known}
+    now = timezone.now()
+    complaint = Complaint(
+        customer=customer,
+        channel=channel,
+        category=category,
+        description=description,
+        amount=parsed_amount,
+        currency=currency if parsed_amount is not None else "",
+        occurred_at=occurred_at,
+        raw_transaction_refs=[r for r in refs if r not in known_ids],
+        priority=priority or _PRIORITY_BY_CATEGORY.get(category, Priority.NORMAL),
+        regime=regime_for(customer),
+    )
+    clocks_start(complaint, now=now)
+    _save_with_unique_reference(complaint, actor=actor)
+    complaint.transactions.set(known)
+    event = record_event(
+        complaint,
+        actor=actor,
+        kind=EventKind.TRANSITION,
+        to_state=ComplaintState.SUBMITTED,
+        visibility=Visibility.CUSTOMER,
+        data={"channel": channel},
+    )
+    robot = system("complaints")
+    verify_findings(complaint, actor=robot)
+    if setting("COMPLAINT_AUTO_ASSIGN"):
+        assign_new(complaint, actor=robot)
+    notify_customer(
+        complaint,
+        template="complaint_received",
+        event=event,
+        context={"promises": complaint_sla_promises(complaint=complaint)},
+    )
+    return complaint

@@ -1,0 +1,31 @@
+"""Celery shims: load by id, call a service. Every task is idempotent."""
+
+from dataclasses import asdict
+
+from celery import shared_task
+
+from backoffice.core.actors import system_actor
+
+from .models import Complaint
+from .services import complaint_auto_close_due, complaint_verify_transactions, sla_sweep
+
+
+@shared_task(name="complaints.sla_sweep", ignore_result=True)
+def run_sla_sweep() -> dict:
+    """Every minute: breaches recorded once, warnings, escalations."""
+    return asdict(sla_sweep())
+
+
+@shared_task(name="complaints.auto_close", ignore_result=True)
+def run_auto_close() -> int:
+    """Close complaints whose customer did not answer the resolution notice in time."""
+    return complaint_auto_close_due()
+
+
+@shared_task(name="complaints.verify_transactions", ignore_result=True)
+def verify_transactions(complaint_id: int) -> int:
+    complaint = Complaint.objects.filter(pk=complaint_id).first()
+    if complaint is None:
+        return 0
+    findings = complaint_verify_transactions(complaint=complaint, actor=system_actor("complaints"))
+    return len(findings)
