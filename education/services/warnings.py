@@ -1,0 +1,316 @@
+"""Real-time scenario warnings: evaluate a context against the cached rules, log exactly
+what was shown, record the outcome. No external call on this path."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
+
+from backoffice.core.exceptions import ApplicationError
+from backoffice.core.money import parse_amount, quantize
+from backoffice.customers.models import Customer
+
+from ..exceptions import ContextInvalid, DecisionNotFound, OutcomeAlreadyRecorded, ScenarioUnknown
+from ..models import (
+    FRICTION_ORDER,
+    EducationProfile,
+    Friction,
+    NetworkType,
+    Scenario,
+    WarningDecision,
+    WarningExposure,
+    WarningOutcome,
+    WarningRule,
+    WarningShown,
+)
+from ..rules_cache import CompiledRule, rules_bundle
+from .content import save_with_history
+
+RAISED_SENSITIVITY_FACTOR = Decimal("0.5")
+ACTIONS = {
+    Friction.BANNER: ["proceed", "cancel"],
+    Friction.INTERSTITIAL: ["proceed", "cancel", "edit"],
+    Friction.TYPED_ACK: ["acknowledge", "cancel", "edit"],
+    Friction.COOLING_OFF: ["wait", "cancel", "edit"],
+}
+
+
+@dataclass(frozen=True)
+class WarningContext:
+    amount: Decimal | None = None
+    currency: str = ""
+    payee_first_seen_at: datetime | None = None
+    payee_known: bool = False
+    network_type: str = ""
+    device_known: bool | None = None
+
+
+def _field_error(field: str, code: str, message: Any, hint: Any = "") -> ContextInvalid:
+    return ContextInvalid(
+        code=code,
+        message=message,
+        hint=hint or ContextInvalid.hint,
+        fields={f"context.{field}": [{"code": code, "message": str(message)}]},
+    )
+
+
+def _clean_money(context: dict, scenario: str) -> dict[str, Any]:
+    amount, currency = context.get("amount"), context.get("currency")
+    if amount is None and currency is None:
+        if scenario == Scenario.LARGE_PAYMENT:
+            raise _field_error("amount", "amount_required", _("A large payment needs an amount."))
+        return {}
+    if not isinstance(currency, str) or amount is None:
+        raise _field_error(
+            "currency", "amount_and_currency_required", _("Send the amount with its currency.")
+        )
+    try:
+        return {"amount": parse_amount(amount, currency.upper()), "currency": currency.upper()}
+    except ApplicationError as exc:
+        field = "currency" if exc.code == "currency_unknown" else "amount"
+        raise _field_error(field, exc.code, exc.message, exc.hint) from None
+
+
+def _clean_payee(context: dict) -> dict[str, Any]:
+    if "payee_first_seen_at" not in context:
+        return {}
+    value = context["payee_first_seen_at"]
+    if value is None:
+        return {"payee_first_seen_at": None, "payee_known": False}
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    if parsed is None or parsed.tzinfo is None:
+        raise _field_error(
+            "payee_first_seen_at",
+            "invalid_datetime",
+            _("Use ISO 8601 with an offset, e.g. 2026-11-22T09:30:00+08:00, or null."),
+        )
+    return {"payee_first_seen_at": parsed, "payee_known": True}
+
+
+def warning_context_clean(*, scenario: str, context: Any) -> WarningContext:
+    """Validate what the app sent; unknown keys are ignored (newer apps may send more)."""
+    if scenario not in Scenario.values:
+        raise ScenarioUnknown(
+            hint=_("Use one of: %(scenarios)s.") % {"scenarios": ", ".join(Scenario.values)}
+        )
+    if not isinstance(context, dict):
+        raise ContextInvalid(message=_("The context must be an object."))
+    clean: dict[str, Any] = {**_clean_money(context, scenario), **_clean_payee(context)}
+    network = context.get("network_type")
+    if network is not None:
+        if network not in NetworkType.values:
+            raise _field_error(
+                "network_type",
+                "invalid_choice",
+                _("Use one of: %(values)s.") % {"values": ", ".join(NetworkType.values)},
+            )
+        clean["network_type"] = network
+    device = context.get("device_known")
+    if device is not None:
+        if not isinstance(device, bool):
+            raise _field_error("device_known", "invalid_boolean", _("Send true or false."))
+        clean["device_known"] = device
+    return WarningContext(**clean)
+
+
+def _threshold(rule: CompiledRule, currency: str, raised: bool) -> Decimal | None:
+    limit = rule.min_amounts.get(currency)
+    if limit is None or not raised:
+        return limit
+    return quantize(limit * RAISED_SENSITIVITY_FACTOR, currency, rounding=ROUND_CEILING)
+
+
+def rule_matches(
+    *, rule: CompiledRule, ctx: WarningContext, registered_at: datetime, now: datetime, raised: bool
+) -> bool:
+    """Every condition the rule sets holds for this context."""
+    if rule.min_amounts:
+        limit = _threshold(rule, ctx.currency, raised)
+        if ctx.amount is None or limit is None or ctx.amount < limit:
+            return False
+    if rule.max_account_age_days is not None and (
+        now - registered_at >= timedelta(days=rule.max_account_age_days)
+    ):
+        return False
+    if rule.payee_new_within_days is not None and ctx.payee_known:
+        seen = ctx.payee_first_seen_at
+        if seen is None or now - seen >= timedelta(days=rule.payee_new_within_days):
+            return False
+    if rule.network_types and ctx.network_type not in rule.network_types:
+        return False
+    return rule.device_known is None or ctx.device_known == rule.device_known
+
+
+def friction_for(rule: CompiledRule, exposure_number: int) -> str:
+    """The base friction, one step up every `escalate_every` exposures, up to the max."""
+    level = FRICTION_ORDER.index(rule.friction)
+    if rule.escalate_every:
+        ceiling = max(level, FRICTION_ORDER.index(rule.max_friction))
+        level = min(level + (exposure_number - 1) // rule.escalate_every, ceiling)
+    return FRICTION_ORDER[level]
+
+
+def _in_cooldown(rule: CompiledRule, last_shown: datetime | None, now: datetime) -> bool:
+    return bool(
+        rule.cooldown_minutes
+        and last_shown is not None
+        and now - last_shown < timedelta(minutes=rule.cooldown_minutes)
+    )
+
+
+def _record_exposures(customer: Customer, shown: list[WarningShown], now: datetime) -> None:
+    for row in shown:
+        updated = WarningExposure.objects.filter(customer=customer, rule_id=row.rule_id).update(
+            count=F("count") + 1, last_shown_at=now
+        )
+        if not updated:
+            WarningExposure.objects.create(
+                customer=customer, rule_id=row.rule_id, count=1, last_shown_at=now
+            )
+
+
+def _decide(customer, scenario, ctx, rules, raised, now) -> tuple[list[WarningShown], list]:
+    exposures = {
+        e.rule_id: e
+        for e in WarningExposure.objects.select_for_update().filter(
+            customer=customer, rule_id__in=[r.id for r in rules]
+        )
+    }
+    last_shown = max((e.last_shown_at for e in exposures.values()), default=None)
+    shown, suppressed = [], []
+    for rule in rules:
+        if not rule_matches(
+            rule=rule, ctx=ctx, registered_at=customer.registered_at, now=now, raised=raised
+        ):
+            continue
+        if not rule.never_suppress and not raised and _in_cooldown(rule, last_shown, now):
+            suppressed.append({"rule": rule.slug, "version": rule.version, "reason": "cooldown"})
+            continue
+        number = (exposures[rule.id].count if rule.id in exposures else 0) + 1
+        variant = (number - 1) % rule.variants
+        language, title, body, _ack = rule.text(variant, customer.language)
+        shown.append(
+            WarningShown(
+                rule_id=rule.id,
+                rule_version=rule.version,
+                variant=variant,
+                language=language,
+                exposure_number=number,
+                friction=friction_for(rule, number),
+                severity=rule.severity,
+                title=title,
+                body=body,
+            )
+        )
+    return shown, suppressed
+
+
+def _context_json(ctx: WarningContext) -> dict[str, Any]:
+    return {
+        "amount": str(ctx.amount) if ctx.amount is not None else None,
+        "currency": ctx.currency,
+        "payee_first_seen_at": ctx.payee_first_seen_at.isoformat()
+        if ctx.payee_first_seen_at
+        else None,
+        "network_type": ctx.network_type,
+        "device_known": ctx.device_known,
+    }
+
+
+def warning_evaluate(
+    *, customer: Customer, scenario: str, context: Any, request_id: str
+) -> WarningDecision:
+    """Which warnings to show now. Appends a decision with exactly what was shown; the
+    same request id returns the same decision (a retried call is not a new exposure)."""
+    ctx = warning_context_clean(scenario=scenario, context=context)
+    existing = WarningDecision.objects.filter(customer=customer, request_id=request_id).first()
+    if existing is not None:
+        return existing
+    bundle, now = rules_bundle(), timezone.now()
+    rules = bundle.by_scenario.get(scenario, ())
+    raised = EducationProfile.objects.filter(
+        customer=customer, sensitivity_raised_until__gt=now
+    ).exists()
+    try:
+        with transaction.atomic():
+            shown, suppressed = _decide(customer, scenario, ctx, rules, raised, now)
+            decision = WarningDecision.objects.create(
+                customer=customer,
+                scenario=scenario,
+                request_id=request_id,
+                context=_context_json(ctx),
+                rules_version=bundle.version,
+                sensitivity_raised=raised,
+                suppressed=suppressed,
+            )
+            for row in shown:
+                row.decision = decision
+            WarningShown.objects.bulk_create(shown)
+            _record_exposures(customer, shown, now)
+    except IntegrityError:
+        # The same request id arrived twice at once: the first one's decision stands.
+        return WarningDecision.objects.get(customer=customer, request_id=request_id)
+    return decision
+
+
+def warning_presentation(*, decision: WarningDecision) -> list[dict[str, Any]]:
+    """The warnings of a decision as the app shows them."""
+    by_id = {r.id: r for rules in rules_bundle().by_scenario.values() for r in rules}
+    items = []
+    for row in decision.shown.all():
+        rule = by_id.get(row.rule_id)
+        ack = rule.text(row.variant, row.language)[3] if rule else ""
+        items.append(
+            {
+                "id": row.rule_id,
+                "rule": rule.slug if rule else "",
+                "variant": row.variant,
+                "severity": row.severity,
+                "title": row.title,
+                "body": row.body,
+                "friction": row.friction,
+                "actions": ACTIONS[Friction(row.friction)],
+                "exposure_number": row.exposure_number,
+                "ack_phrase": ack if row.friction == Friction.TYPED_ACK else "",
+                "hold_seconds": rule.cooling_off_seconds
+                if rule and row.friction == Friction.COOLING_OFF
+                else 0,
+            }
+        )
+    return items
+
+
+def warning_outcome_record(*, customer: Customer, decision_id: Any, outcome: str) -> WarningOutcome:
+    """What the customer did next; recorded once (repeating the same outcome is harmless)."""
+    decision = WarningDecision.objects.filter(pk=decision_id, customer=customer).first()
+    if decision is None:
+        raise DecisionNotFound()
+    try:
+        with transaction.atomic():
+            return WarningOutcome.objects.create(decision=decision, outcome=outcome)
+    except IntegrityError:
+        existing = WarningOutcome.objects.get(decision=decision)
+        if existing.outcome != outcome:
+            raise OutcomeAlreadyRecorded() from None
+        return existing
+
+
+@transaction.atomic
+def warning_rule_save(*, rule: WarningRule, actor: AbstractBaseUser, reason: str) -> WarningRule:
+    """Save a rule (or record that its texts changed) as a new version."""
+    if rule.pk:
+        rule.version = (
+            WarningRule.objects.select_for_update()
+            .values_list("version", flat=True)
+            .get(pk=rule.pk)
+            + 1
+        )
+    save_with_history(rule, actor=actor, reason=reason)
+    return rule
