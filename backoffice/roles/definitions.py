@@ -12,6 +12,7 @@ AUDITED_APP_LABELS = (
     "customers",
     "notifications",
     "api",
+    "audit",
     "complaints",
     "compensation",
     "education",

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "backoffice.customers",
     "backoffice.notifications",
     "backoffice.api",
+    "backoffice.audit",
     "complaints",
     "compensation",
     "education",
@@ -188,6 +189,7 @@ CELERY_TIMEZONE = "UTC"
 # name -> (registered task name, period in seconds). Every job is idempotent.
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "notifications-deliver-due": ("notifications.deliver_due", 60),
+    "audit-seal": ("audit.seal", 60),
     # complaints: add "complaints-..." jobs below this line
     "complaints-sla-sweep": ("complaints.sla_sweep", 60),
     "complaints-auto-close": ("complaints.auto_close", 3600),
@@ -258,6 +260,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# Reverting a history record would bypass the state machines and approvals.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Domain configuration -----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="HKD")
