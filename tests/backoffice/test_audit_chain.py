@@ -1,6 +1,8 @@
 """The audit chain: recorded in the caller's transaction, sealed in order, and any
 alteration, deletion or insertion made behind the application's back is detected."""
 
+import itertools
+
 import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
@@ -45,7 +47,7 @@ def test_sealed_chain_verifies(chain):
     assert [e.seq for e in chain] == list(range(1, len(chain) + 1))
     assert [e.action for e in chain[-5:]] == ["test.event"] * 5
     assert chain[0].prev_hash == "0" * 64
-    assert all(b.prev_hash == a.hash for a, b in zip(chain, chain[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(chain))
     report = audit_verify()
     assert report.ok and report.checked == len(chain) and report.head_hash == chain[-1].hash
 
@@ -121,9 +123,12 @@ def test_postgres_refuses_update_and_delete(chain):
         "DELETE FROM audit_auditentry WHERE seq = 1",
         "UPDATE audit_auditentry SET hash = '' WHERE seq = 1",
     ):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert audit_verify().ok
 
 
