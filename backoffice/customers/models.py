@@ -65,6 +65,7 @@ class Customer(BaseModel):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["id"]
+        permissions = [("unmask_pii", _("Can see unmasked personal data (every use recorded)"))]
 
     def __str__(self) -> str:
         return f"{self.wallet_account_id}"

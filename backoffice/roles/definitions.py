@@ -19,7 +19,11 @@ AUDITED_APP_LABELS = (
     "auth",
 )
 
-_CUSTOMER_VIEW = ["customers.view_customer", "customers.view_paymenttransaction"]
+_CUSTOMER_VIEW = [
+    "customers.view_customer",
+    "customers.view_paymenttransaction",
+    "customers.unmask_pii",
+]
 _NOTIFICATION_VIEW = ["notifications.view_notification"]
 _NOTIFICATION_RETRY = ["notifications.retry_notification"]
 
@@ -33,5 +37,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "customers.change_customer",
     ],
     Role.CONTENT_EDITOR: [],
-    Role.AUDITOR: [],  # filled from AUDITED_APP_LABELS: every view_ permission
+    # Filled from AUDITED_APP_LABELS: every view_ permission. Auditors see personal data
+    # masked; `customers.unmask_pii` is granted to an auditor individually if ever needed.
+    Role.AUDITOR: [],
 }
