@@ -407,9 +407,9 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
         target=S.ESCALATED,
         permission=transition_permission(Action.REJECT_RESOLUTION),
     )
-    def reject_resolution(self, *, reason: str, new_owner) -> None:
+    def reject_resolution(self, *, why: str, new_owner) -> None:
         """The customer is not satisfied: one level up (the top level stays the top)."""
-        self._raise_level(reason, new_owner)
+        self._raise_level(why, new_owner)
 
     @transition(
         field=state,
@@ -418,10 +418,10 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
         conditions=[below_top_level],
         permission=transition_permission(Action.ESCALATE),
     )
-    def escalate(self, *, reason: str, new_owner, at) -> None:
+    def escalate(self, *, why: str, new_owner, at) -> None:
         if self.sla_paused_at is not None:
             self.resume_clocks(at)
-        self._raise_level(reason, new_owner)
+        self._raise_level(why, new_owner)
 
     @transition(
         field=state,
@@ -462,9 +462,9 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
                 setattr(self, f"{clock}_due_at", due + paused)
         self.sla_paused_at = None
 
-    def _raise_level(self, reason: str, new_owner) -> None:
+    def _raise_level(self, why: str, new_owner) -> None:
         self.escalation_level = min(self.escalation_level + 1, EscalationLevel.MANAGER)
-        self.escalation_reason = reason
+        self.escalation_reason = why
         self.follow_up_plan = ""
         self.owner = new_owner
 

@@ -13,6 +13,7 @@ from backoffice.core.actors import system_actor
 from backoffice.notifications.services import notification_enqueue
 
 from .. import exceptions
+from ..clocks import progress_restart
 from ..conf import setting
 from ..models import (
     CLOCKS,
@@ -133,6 +134,8 @@ def run_transition(
         if not condition(complaint):
             raise condition.error()
     method(**kwargs)
+    if visibility == Visibility.CUSTOMER and getattr(actor, "is_staff", False):
+        progress_restart(complaint, now=timezone.now())  # staff told the customer: an update
     save(complaint, actor=actor, reason=f"{name}: {reason}" if reason else name)
     return record_event(
         complaint,

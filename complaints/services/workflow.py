@@ -84,7 +84,6 @@ def complaint_start_investigation(*, complaint: Complaint, actor: Any, plan: str
         plan=plan,
         at=timezone.now(),
     )
-    staff_update(complaint, actor)
     return complaint
 
 
@@ -262,6 +261,7 @@ def complaint_reject_resolution(*, complaint: Complaint, actor: Any, reason: str
         name="reject_resolution",
         reason=reason,
         visibility=Visibility.CUSTOMER,
+        why=reason,
         new_owner=new_owner,
     )
     _after_escalation(complaint, new_owner, reason)
@@ -286,6 +286,7 @@ def escalate_locked(complaint: Complaint, *, actor: Any, reason: str) -> None:
         actor=actor,
         name="escalate",
         reason=reason,
+        why=reason,
         new_owner=new_owner,
         at=timezone.now(),
     )
@@ -331,8 +332,6 @@ def complaint_reopen(*, complaint: Complaint, actor: Any, reason: str) -> Compla
     run_transition(
         complaint, actor=actor, name="reopen", reason=reason, visibility=Visibility.CUSTOMER
     )
-    progress_restart(complaint, now=timezone.now())
-    save(complaint, actor=actor, reason="reopened: clocks")
     return complaint
 
 
