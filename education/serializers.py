@@ -37,7 +37,7 @@ class DeliveryStateSerializer(serializers.Serializer):
 
 class EvaluateInSerializer(serializers.Serializer):
     scenario = serializers.CharField(max_length=32)
-    context = serializers.JSONField(
+    context = serializers.DictField(
         help_text=_(
             "amount (decimal string) and currency; payee_first_seen_at (ISO 8601 or null for "
             "a payee never paid); network_type; device_known."

@@ -59,6 +59,9 @@ logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 20_000  # customer ids per task; aligned so concurrent runs share boundaries
 STALE_CHUNK_AFTER = timedelta(minutes=10)
+# A run is planned up to this long after its local time (a scheduler that was down
+# catches up); later than that the occurrence is skipped rather than sent at night.
+CATCH_UP_WINDOW = timedelta(hours=3)
 _ZONES_CACHE_KEY = "education:customer-time-zones"
 _ADVISORY_NAMESPACE = 51_001
 _COUNTED = [DeliveryStatus.SENT, DeliveryStatus.PENDING, DeliveryStatus.HELD]
@@ -152,7 +155,10 @@ def campaign_run_plan(*, campaign: Campaign, zone: str, now: datetime) -> Campai
     reached) and none exists yet, with its chunks; the chunks are queued after commit."""
     local_now = now.astimezone(zoneinfo.ZoneInfo(zone))
     day = local_now.date()
-    if not campaign_occurs_on(campaign=campaign, day=day) or local_now.time() < campaign.local_time:
+    if not campaign_occurs_on(campaign=campaign, day=day):
+        return None
+    due_at = local_datetime(day, campaign.local_time, zone)
+    if not due_at <= now < due_at + CATCH_UP_WINDOW:
         return None
     if CampaignRun.objects.filter(campaign=campaign, time_zone=zone, local_date=day).exists():
         return None
@@ -164,7 +170,7 @@ def campaign_run_plan(*, campaign: Campaign, zone: str, now: datetime) -> Campai
         campaign=campaign,
         time_zone=zone,
         local_date=day,
-        due_at=local_datetime(day, campaign.local_time, zone),
+        due_at=due_at,
         sequence=sequence,
         tip=tip,
         version_id=tip.published_version_id,

@@ -1,9 +1,8 @@
 """Factories for the education app (kernel factories come from tests/backoffice)."""
 
-from datetime import time
+from datetime import date, time
 
 import factory
-from django.utils import timezone
 
 from education.models import (
     Campaign,
@@ -64,7 +63,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     channels = factory.LazyFunction(lambda: ["in_app"])
     schedule = Schedule.DAILY
     local_time = time(10, 0)
-    starts_on = factory.LazyFunction(lambda: timezone.now().date())
+    starts_on = date(2026, 11, 1)
     state = CampaignState.RUNNING
     created_by = factory.SubFactory(UserFactory)
 
@@ -72,6 +71,7 @@ class CampaignFactory(factory.django.DjangoModelFactory):
 class WarningRuleFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = WarningRule
+        skip_postgeneration_save = True
 
     slug = factory.Sequence(lambda n: f"rule-{n}")
     scenario = "large_payment"
