@@ -16,8 +16,8 @@ from education.services.warnings import warning_evaluate
 from tests.backoffice.factories import CustomerFactory, staff_user
 from tests.education.factories import (
     CampaignFactory,
-    SegmentFactory,
     SecurityTipFactory,
+    SegmentFactory,
     WarningRuleFactory,
 )
 from tests.education.helpers import plan_at
