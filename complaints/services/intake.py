@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from backoffice.core.exceptions import ValidationFailed
+from backoffice.core.exceptions import ApplicationError, ValidationFailed
 from backoffice.core.money import parse_amount
 from backoffice.customers.models import Customer, PaymentTransaction
 from backoffice.roles.selectors import user_rank
@@ -80,7 +80,10 @@ def _clean(
     if amount is not None:
         if not currency:
             raise _field_error("currency", "required", _("Give the currency of the amount."))
-        parsed = parse_amount(amount, currency)
+        try:
+            parsed = parse_amount(amount, currency)
+        except ApplicationError as exc:
+            raise _field_error("amount", exc.code, str(exc.message)) from None
     refs = list(dict.fromkeys(str(r).strip() for r in transaction_ids if str(r).strip()))
     if len(refs) > MAX_TRANSACTION_REFS:
         raise _field_error(
