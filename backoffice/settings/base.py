@@ -193,6 +193,9 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     # complaints: add "complaints-..." jobs below this line
     "complaints-sla-sweep": ("complaints.sla_sweep", 60),
     "complaints-auto-close": ("complaints.auto_close", 3600),
+    # compensation: add "compensation-..." jobs below this line
+    "compensation-reconcile": ("compensation.reconcile_unknown", 60),
+    "compensation-expire-proposals": ("compensation.expire_proposals", 3600),
     # education: add "education-..." jobs below this line
     "education-plan-runs": ("education.plan_due_runs", 60),
     "education-release-held": ("education.release_held", 60),
@@ -267,6 +270,14 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 # --- Domain configuration -----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="HKD")
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
+# Compensation payouts: the embedded wallet ledger by default, or the payment core's HTTP API
+# (compensation.gateways.HttpPaymentCoreGateway) with its URL, token and timeout.
+COMPENSATION_GATEWAY = env.str(
+    "COMPENSATION_GATEWAY", default="compensation.gateways.EmbeddedLedgerGateway"
+)
+PAYMENT_CORE_URL = env.str("PAYMENT_CORE_URL", default="")
+PAYMENT_CORE_TOKEN = env.str("PAYMENT_CORE_TOKEN", default="")
+PAYMENT_CORE_TIMEOUT_SECONDS = env.float("PAYMENT_CORE_TIMEOUT_SECONDS", default=10.0)
 
 # --- Logging ------------------------------------------------------------------------------
 LOG_FORMAT = env.str("LOG_FORMAT", default="text")
