@@ -130,9 +130,11 @@ def test_reopen_within_window_only(agent):
     services.complaint_reopen(complaint=complaint, actor=agent, reason="still missing")
     assert fresh(complaint).state == S.INVESTIGATING
     second = advance(submit(), S.CLOSED, agent=agent)
-    with time_machine.travel(timezone.now() + timedelta(days=31)):
-        with pytest.raises(ReopenWindowPassed):
-            services.complaint_reopen(complaint=second, actor=agent, reason="late")
+    with (
+        time_machine.travel(timezone.now() + timedelta(days=31)),
+        pytest.raises(ReopenWindowPassed),
+    ):
+        services.complaint_reopen(complaint=second, actor=agent, reason="late")
 
 
 def test_rating_once_after_closing(agent):
