@@ -85,3 +85,8 @@ def test_beat_schedule_comes_from_periodic_jobs(settings):
     schedule = app.conf.beat_schedule
     assert set(schedule) == set(settings.PERIODIC_JOBS)
     assert schedule["notifications-deliver-due"]["task"] == "notifications.deliver_due"
+
+
+def test_root_redirects_to_the_admin(client):
+    response = client.get("/")
+    assert response.status_code == 302 and response["Location"] == "/admin/"
