@@ -197,25 +197,25 @@ def refund_bases(
 class _Capper:
     """Applies caps in order and records each one: limit, amount before and after."""
 
-    def __init__(self, amount: Decimal) -> None:
-        self.amount = amount
+    def __init__(self, amount: Decimal, currency: str) -> None:
+        self.amount, self.currency = amount, currency
         self.steps: list[dict[str, Any]] = []
+
+    def _step(self, name: str, limit: Decimal, before: Decimal) -> None:
+        money = [str(exact(v, self.currency)) for v in (limit, before, self.amount)]
+        self.steps.append(dict(zip(("cap", "limit", "before", "after"), [name, *money])))
 
     def floor(self, name: str, limit: Decimal | None) -> None:
         if limit is None:
             return
         before, self.amount = self.amount, max(self.amount, limit)
-        self.steps.append(
-            {"cap": name, "limit": str(limit), "before": str(before), "after": str(self.amount)}
-        )
+        self._step(name, limit, before)
 
     def ceiling(self, name: str, limit: Decimal | None) -> None:
         if limit is None:
             return
         before, self.amount = self.amount, min(self.amount, limit)
-        self.steps.append(
-            {"cap": name, "limit": str(limit), "before": str(before), "after": str(self.amount)}
-        )
+        self._step(name, limit, before)
 
 
 def _grant_details(rule: CompensationRule) -> dict[str, Any]:
@@ -257,7 +257,7 @@ def _line(
     pct = rule.percentage if rule.kind == GrantKind.REFUND else HUNDRED
     raw = value * pct / HUNDRED
     rounded = quantize(raw, currency, rounding=rule.rounding)
-    capper = _Capper(rounded)
+    capper = _Capper(rounded, currency)
     covers_fee = rule.refund_basis == RefundBasis.TRANSACTION_FEE
     key = (txn.pk, covers_fee) if txn is not None else None
     is_refund = rule.kind == GrantKind.REFUND
@@ -267,7 +267,7 @@ def _line(
     if key is not None:
         capper.ceiling("refundable_remainder", limits.refundable.get(key, Decimal(0)))
     capper.ceiling("complaint_cap", limits.complaint_cap)
-    amount = capper.amount
+    amount = exact(capper.amount, currency)
     if amount <= 0:
         return None
     upper_candidates = [quantize(value, currency, rounding=rule.rounding), limits.complaint_cap]

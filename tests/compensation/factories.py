@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from backoffice.customers.models import PaymentTransaction
 from compensation import services
 from compensation.models import (
     ApprovalTier,
@@ -99,14 +100,20 @@ def duplicate_charge_complaint(
     customer = customer or CustomerWithLoginFactory()
     agent = agent or available_agent()
     when = timezone.now() - timedelta(hours=3)
+    merchant = f"Harbour Coffee {PaymentTransaction.objects.count()}"
     first = PaymentTransactionFactory(
-        customer=customer, amount=D(amount), currency=currency, occurred_at=when
+        customer=customer,
+        amount=D(amount),
+        currency=currency,
+        occurred_at=when,
+        counterparty=merchant,
     )
     second = PaymentTransactionFactory(
         customer=customer,
         amount=D(amount),
         currency=currency,
         occurred_at=when + timedelta(seconds=50),
+        counterparty=merchant,
     )
     complaint = complaint_services.complaint_submit(
         customer=customer,
@@ -119,7 +126,9 @@ def duplicate_charge_complaint(
     )
     complaint.owner = None
     complaint = advance(complaint, "investigating", agent=_owner(complaint, agent))
-    finding = ComplaintFinding.objects.get(complaint=complaint, kind=FindingKind.DUPLICATE_CHARGE)
+    finding = ComplaintFinding.objects.get(
+        complaint=complaint, kind=FindingKind.DUPLICATE_CHARGE, transaction=second
+    )
     complaint_services.complaint_review_finding(
         finding=finding, actor=complaint.owner, confirmed=True, reason="same merchant, 50s apart"
     )
@@ -142,3 +151,68 @@ def submitted(complaint, agent) -> CompensationProposal:
 
 def fresh(proposal: CompensationProposal) -> CompensationProposal:
     return CompensationProposal.objects.get(pk=proposal.pk)
+
+
+def coupon_rule(amount_off: str = "60.00", **overrides) -> dict:
+    fields = {
+        "name": "Goodwill coupon",
+        "customer_at_fault": "any",
+        "kind": "coupon",
+        "currency": "HKD",
+        "coupon_amount_off": D(amount_off),
+        "coupon_min_spend": D("100.00"),
+        "coupon_validity_days": 30,
+        "rounding": "ROUND_DOWN",
+        "auto_approve": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def fee_waiver_rule(max_total: str = "15.00", count: int | None = 2, **overrides) -> dict:
+    fields = {
+        "name": "Fee waiver on the next transfers",
+        "customer_at_fault": "any",
+        "kind": "fee_waiver",
+        "currency": "HKD",
+        "max_amount": D(max_total),
+        "waiver_transaction_count": count,
+        "waiver_days": 30,
+        "waiver_transaction_types": ["transfer"],
+        "rounding": "ROUND_DOWN",
+        "auto_approve": True,
+    }
+    fields.update(overrides)
+    return fields
+
+
+def booked_refund(txn, amount: str, *, proposal_state: str, line_status: str, version):
+    """A refund line on `txn` in a given state, in a proposal for another complaint of the
+    same customer (what earlier compensation left in the ledger)."""
+    from compensation.models import ProposalLine
+    from tests.complaints.factories import submit
+
+    complaint = submit(txn.customer)
+    proposal = CompensationProposal.objects.create(
+        complaint=complaint,
+        customer=txn.customer,
+        policy_version=version,
+        currency=txn.currency,
+        total_amount=D(amount),
+        state=proposal_state,
+        proposed_by=staff_user("agent"),
+        approved_at=timezone.now(),
+    )
+    return ProposalLine.objects.create(
+        proposal=proposal,
+        rule=version.rules.first(),
+        kind="refund",
+        refund_basis="duplicate_amount",
+        transaction=txn,
+        currency=txn.currency,
+        computed_amount=D(amount),
+        amount=D(amount),
+        lower_bound=D(amount),
+        upper_bound=D(amount),
+        status=line_status,
+    )
