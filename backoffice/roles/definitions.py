@@ -16,6 +16,7 @@ AUDITED_APP_LABELS = (
     "complaints",
     "compensation",
     "education",
+    "insight",
     "auth",
 )
 

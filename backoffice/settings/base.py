@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "complaints",
     "compensation",
     "education",
+    "insight",
 ]
 
 MIDDLEWARE = [
@@ -199,6 +200,8 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     # education: add "education-..." jobs below this line
     "education-plan-runs": ("education.plan_due_runs", 60),
     "education-release-held": ("education.release_held", 60),
+    # insight: add "insight-..." jobs below this line
+    "insight-refresh": ("insight.refresh_daily_summaries", 300),
 }
 
 if REDIS_URL:
