@@ -11,6 +11,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from .exports import case_review_pdf, dashboard_csv, regulatory_csv
 from .forms import DashboardFilterForm, MonthForm, YearForm
@@ -34,7 +35,10 @@ class ReportAdmin(admin.ModelAdmin):
 
     def get_urls(self):
         name = f"{self.opts.app_label}_{self.opts.model_name}"
-        wrap = self.admin_site.admin_view
+
+        def wrap(view):
+            return self.admin_site.admin_view(require_safe(view))
+
         return [
             path("", wrap(self.page), name=f"{name}_changelist"),
             path("download/", wrap(self.download), name=f"{name}_download"),

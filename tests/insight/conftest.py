@@ -33,7 +33,13 @@ def october(db):
         escalation_level=1,
     )
     breach(a, "acknowledge")
-    event(a, from_state="investigating", to_state="escalated", reason="needs lead")
+    event(
+        a,
+        from_state="investigating",
+        to_state="escalated",
+        reason="needs lead",
+        at=local(2026, 10, 31, 23, 45),
+    )
     event(a, from_state="closed", to_state="investigating", reason="customer called back")
     linked_transaction(a, counterparty="Harbour Coffee")
     b = complaint(
