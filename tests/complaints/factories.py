@@ -1,11 +1,16 @@
 """Complaint test helpers: complaints are created and moved through the real services, so
 every test starts from a state the application itself can produce."""
 
+import importlib
 from decimal import Decimal
+from types import SimpleNamespace
+
+from django.apps import apps as django_apps
+from django.db import connection
 
 from backoffice.core.actors import system_actor
 from complaints import services
-from complaints.models import AgentProfile, Complaint, ComplaintState
+from complaints.models import AgentProfile, Complaint, ComplaintState, RegulatoryRegime
 from tests.backoffice.factories import CustomerWithLoginFactory, staff_user
 
 S = ComplaintState
@@ -17,7 +22,17 @@ def available_agent(username: str | None = None, **profile):
     return agent
 
 
+def ensure_reference_data() -> None:
+    """Regimes and canned responses come from a data migration; a transactional test of
+    another app may have flushed them, so they are re-seeded the same way."""
+    if RegulatoryRegime.objects.exists():
+        return
+    seed = importlib.import_module("complaints.migrations.0002_seed_regimes_and_knowledge_base")
+    seed.seed(django_apps, SimpleNamespace(connection=connection))
+
+
 def submit(customer=None, *, actor=None, **kwargs) -> Complaint:
+    ensure_reference_data()
     customer = customer or CustomerWithLoginFactory()
     fields = {
         "category": "duplicate_charge",
