@@ -202,8 +202,10 @@ class _Capper:
         self.steps: list[dict[str, Any]] = []
 
     def _step(self, name: str, limit: Decimal, before: Decimal) -> None:
-        money = [str(exact(v, self.currency)) for v in (limit, before, self.amount)]
-        self.steps.append(dict(zip(("cap", "limit", "before", "after"), [name, *money])))
+        limit_s, before_s, after_s = (exact(v, self.currency) for v in (limit, before, self.amount))
+        self.steps.append(
+            {"cap": name, "limit": str(limit_s), "before": str(before_s), "after": str(after_s)}
+        )
 
     def floor(self, name: str, limit: Decimal | None) -> None:
         if limit is None:

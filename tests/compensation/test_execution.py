@@ -112,7 +112,7 @@ def test_7_an_executing_line_cannot_be_adjusted(run_on_commit):
     with pytest.raises(exceptions.InvalidProposalState):
         services.compensation_adjust_line(
             line=line, actor=staff_user("manager"), amount="1.00", reason="less"
-        )  # noqa: E501
+        )
 
 
 def test_8_a_failed_payout_releases_its_budget_reservation(settings, run_on_commit):
@@ -200,7 +200,7 @@ def test_7_http_status_query_and_changed_amount(settings):
                     "currency": "JPY",
                     "reference": "PC-1",
                 },
-            )  # noqa: E501
+            )
         return httpx.Response(404)
 
     gateway = _http_gateway(settings, handler)
