@@ -60,7 +60,7 @@ def test_3_the_proposer_cannot_approve_through_the_admin_button(client):
 
 def test_an_eligible_approver_sees_and_uses_the_admin_button(
     client, django_capture_on_commit_callbacks
-):  # noqa: E501
+):
     proposal = _proposal_by(staff_user("supervisor"))
     approver = staff_user("supervisor")
     client.force_login(approver)
