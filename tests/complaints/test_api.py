@@ -15,7 +15,7 @@ from tests.backoffice.factories import (
     PaymentTransactionFactory,
     staff_user,
 )
-from tests.complaints.factories import advance, submit
+from tests.complaints.factories import advance, ensure_reference_data, submit
 
 pytestmark = pytest.mark.django_db
 S = ComplaintState
@@ -100,6 +100,7 @@ def test_keys_are_per_customer(customer, client_for):
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_twenty_concurrent_requests_with_one_key_create_one_complaint():
+    ensure_reference_data()
     customer = CustomerWithLoginFactory()
     barrier = threading.Barrier(20)
     responses, errors = [], []
