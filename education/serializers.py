@@ -1,6 +1,7 @@
 """Input and output serializers of the education API (no logic: services decide)."""
 
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from backoffice.customers.models import NotificationChannel
@@ -118,12 +119,20 @@ class QuizAttemptOutSerializer(serializers.Serializer):
     max_score = serializers.IntegerField()
 
 
+@extend_schema_field(
+    {"type": "array", "items": {"type": "string", "enum": NotificationChannel.values}}
+)
+class ChannelListField(serializers.ListField):
+    """The channel choices are the kernel's preferred-channel enum; described inline so the
+    schema does not name the same choice set twice."""
+
+    child = serializers.ChoiceField(NotificationChannel.choices)
+
+
 class PreferencesSerializer(serializers.Serializer):
     quiet_start = serializers.TimeField()
     quiet_end = serializers.TimeField()
-    opted_out_channels = serializers.ListField(
-        child=serializers.ChoiceField(NotificationChannel.choices), allow_empty=True
-    )
+    opted_out_channels = ChannelListField(allow_empty=True)
     opted_out_topics = serializers.ListField(
         child=serializers.ChoiceField(TipTopic.choices), allow_empty=True
     )

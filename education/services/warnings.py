@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from backoffice.core.exceptions import ApplicationError
+from backoffice.core.exceptions import ApplicationError, Conflict
 from backoffice.core.money import parse_amount, quantize
 from backoffice.customers.models import Customer
 
@@ -228,35 +228,44 @@ def warning_evaluate(
     *, customer: Customer, scenario: str, context: Any, request_id: str
 ) -> WarningDecision:
     """Which warnings to show now. Appends a decision with exactly what was shown; the
-    same request id returns the same decision (a retried call is not a new exposure)."""
+    same request id returns the first decision (a retried call is not a new exposure).
+    Queries: the customer's profile, their exposures (locked), three writes."""
     ctx = warning_context_clean(scenario=scenario, context=context)
-    existing = WarningDecision.objects.filter(customer=customer, request_id=request_id).first()
-    if existing is not None:
-        return existing
     bundle, now = rules_bundle(), timezone.now()
     rules = bundle.by_scenario.get(scenario, ())
     raised = EducationProfile.objects.filter(
         customer=customer, sensitivity_raised_until__gt=now
     ).exists()
-    try:
-        with transaction.atomic():
-            shown, suppressed = _decide(customer, scenario, ctx, rules, raised, now)
-            decision = WarningDecision.objects.create(
-                customer=customer,
-                scenario=scenario,
-                request_id=request_id,
-                context=_context_json(ctx),
-                rules_version=bundle.version,
-                sensitivity_raised=raised,
-                suppressed=suppressed,
-            )
-            for row in shown:
-                row.decision = decision
-            WarningShown.objects.bulk_create(shown)
-            _record_exposures(customer, shown, now)
-    except IntegrityError:
-        # The same request id arrived twice at once: the first one's decision stands.
-        return WarningDecision.objects.get(customer=customer, request_id=request_id)
+    for _attempt in range(2):
+        try:
+            with transaction.atomic():
+                shown, suppressed = _decide(customer, scenario, ctx, rules, raised, now)
+                decision = WarningDecision.objects.create(
+                    customer=customer,
+                    scenario=scenario,
+                    request_id=request_id,
+                    context=_context_json(ctx),
+                    rules_version=bundle.version,
+                    sensitivity_raised=raised,
+                    suppressed=suppressed,
+                )
+                for row in shown:
+                    row.decision = decision
+                WarningShown.objects.bulk_create(shown)
+                _record_exposures(customer, shown, now)
+            break
+        except IntegrityError:
+            # A repeated request id (a retry, or the same call twice at once): the first
+            # decision stands and nothing new is counted. Otherwise a concurrent first
+            # exposure of the same rule won the insert: decide again, now counting it.
+            existing = WarningDecision.objects.filter(
+                customer=customer, request_id=request_id
+            ).first()
+            if existing is not None:
+                return existing
+    else:
+        raise Conflict()
+    decision.shown_rows = shown  # spares the presentation a query
     return decision
 
 
@@ -264,7 +273,8 @@ def warning_presentation(*, decision: WarningDecision) -> list[dict[str, Any]]:
     """The warnings of a decision as the app shows them."""
     by_id = {r.id: r for rules in rules_bundle().by_scenario.values() for r in rules}
     items = []
-    for row in decision.shown.all():
+    rows = getattr(decision, "shown_rows", None)
+    for row in decision.shown.all() if rows is None else rows:
         rule = by_id.get(row.rule_id)
         ack = rule.text(row.variant, row.language)[3] if rule else ""
         items.append(

@@ -259,3 +259,19 @@ def test_scheduled_campaign_starts_with_its_first_run_and_finishes_after_its_end
 def test_schedule_occurrences(schedule, extra, day, expected):
     campaign = CampaignFactory.build(schedule=schedule, starts_on=date(2026, 11, 23), **extra)
     assert campaign_occurs_on(campaign=campaign, day=day) is expected
+
+
+def test_held_push_goes_out_through_the_outbox_when_quiet_hours_end(
+    django_capture_on_commit_callbacks,
+):
+    customer = CustomerFactory(time_zone="Asia/Hong_Kong", language="zh-hans")
+    CampaignFactory(local_time=time(23, 0), channels=["push"])
+    plan_at(datetime(2026, 11, 23, 15, 0, tzinfo=UTC), django_capture_on_commit_callbacks)
+    assert InMemoryBackend.outbox == []
+    with django_capture_on_commit_callbacks(execute=True):
+        deliveries_release_held(now=datetime(2026, 11, 24, 0, 0, tzinfo=UTC))
+    delivery = Delivery.objects.get(customer=customer)
+    assert delivery.status == DeliveryStatus.SENT
+    assert delivery.notification.topic == f"education:tip:{delivery.tip.slug}"
+    [message] = InMemoryBackend.outbox
+    assert message.subject == f"安全提示\uff1a{delivery.tip.slug} zh-hans v0"  # full-width colon
