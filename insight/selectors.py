@@ -4,7 +4,7 @@ the period, so the number of queries never depends on the number of rows."""
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -20,6 +20,7 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncMonth
 
+from backoffice.core.money import quantize
 from backoffice.customers.models import PaymentTransaction
 from compensation.models import GrantKind, LineStatus, PolicyBudget, ProposalLine
 from complaints.models import (
@@ -266,6 +267,12 @@ def low_score_reasons(filters: DashboardFilters) -> list[dict[str, Any]]:
     )
 
 
+def _money(value: Any, currency: str) -> Decimal:
+    """A sum of amounts that are already in the currency's minor unit, at that scale: the
+    quantize is exact and only restores the scale the database dropped or padded."""
+    return quantize(Decimal(value), currency, rounding=ROUND_HALF_EVEN)
+
+
 def compensation_paid(filters: DashboardFilters) -> list[dict[str, Any]]:
     """What was paid out in the period (lines settled successfully), by type and currency,
     against the monthly budgets of every policy for the months the period touches."""
@@ -279,17 +286,18 @@ def compensation_paid(filters: DashboardFilters) -> list[dict[str, Any]]:
     paid = lines.values("currency", "kind").annotate(total=Sum("amount"), count=Count("pk"))
     months = len(filters.period.months())
     budgets = {
-        row["currency"]: row["limit"] * months
+        row["currency"]: _money(row["limit"] * months, row["currency"])
         for row in PolicyBudget.objects.values("currency").annotate(limit=Sum("monthly_limit"))
     }
     by_currency: dict[str, dict[str, Any]] = {}
     for row in paid:
+        total = _money(row["total"], row["currency"])
         entry = by_currency.setdefault(row["currency"], {"kinds": {}, "total": Decimal(0)})
-        entry["kinds"][row["kind"]] = {"total": row["total"], "count": row["count"]}
-        entry["total"] += row["total"]
+        entry["kinds"][row["kind"]] = {"total": total, "count": row["count"]}
+        entry["total"] += total
     result = []
     for currency in sorted(set(by_currency) | set(budgets)):
-        entry = by_currency.get(currency, {"kinds": {}, "total": Decimal(0)})
+        entry = by_currency.get(currency, {"kinds": {}, "total": _money(0, currency)})
         budget = budgets.get(currency)
         result.append(
             {
@@ -298,7 +306,7 @@ def compensation_paid(filters: DashboardFilters) -> list[dict[str, Any]]:
                     {
                         "kind": kind,
                         "label": label,
-                        **entry["kinds"].get(kind, {"total": Decimal(0), "count": 0}),
+                        **entry["kinds"].get(kind, {"total": _money(0, currency), "count": 0}),
                     }
                     for kind, label in GrantKind.choices
                 ],
