@@ -229,3 +229,35 @@ def test_rule_cache_is_reused_and_invalidated_on_change(django_assert_num_querie
     rule.refresh_from_db()
     rule.save()
     assert rules_bundle().by_scenario == {}
+
+
+def test_another_process_change_is_seen_after_the_check_interval(monkeypatch):
+    from django.core.cache import cache
+
+    from education import rules_cache
+
+    rule = WarningRuleFactory(slug="large")
+    first = rules_bundle()
+    # Another process changed the rule and published a new token.
+    WarningRule.objects.filter(pk=rule.pk).update(is_active=False)
+    cache.set(rules_cache.TOKEN_KEY, "published-elsewhere")
+    assert rules_bundle() is first  # within the interval: not even a cache read
+    monkeypatch.setitem(rules_cache._state, "checked_at", 0.0)
+    assert rules_bundle().by_scenario == {}
+
+
+def test_unreachable_cache_keeps_the_rules_in_memory(monkeypatch):
+    from django.core.cache import cache
+
+    from education import rules_cache
+
+    WarningRuleFactory(slug="large")
+    first = rules_bundle()
+
+    def down(*args, **kwargs):
+        raise ConnectionError("cache down")
+
+    monkeypatch.setattr(cache, "get", down)
+    monkeypatch.setitem(rules_cache._state, "checked_at", 0.0)
+    assert rules_bundle() is first
+    assert evaluate(CustomerFactory(), amount="20000", currency="HKD")
