@@ -42,7 +42,7 @@ format: install
 	$(VENV)/bin/ruff check --fix .
 
 messages: install
-	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete --no-fuzzy-matching \
+	DJANGO_DEBUG=true $(PY) manage.py makemessages -l zh_Hans -l zh_Hant --no-obsolete \
 		--ignore='.venv/*' --ignore='tests/*' --ignore='staticfiles/*' --ignore='*/migrations/*'
 	DJANGO_DEBUG=true $(PY) manage.py compilemessages --ignore='.venv/*'
 

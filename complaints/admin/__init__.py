@@ -14,6 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from backoffice.core.exceptions import ApplicationError
 from backoffice.notifications.models import Notification
+from backoffice.roles.selectors import user_rank
 
 from .. import services
 from ..models import (
@@ -35,6 +36,7 @@ from .inlines import (
     NoteInline,
     SlaBreachInline,
 )
+from .intake import RecordComplaintForm
 
 
 class SlaStatusFilter(admin.SimpleListFilter):
@@ -96,6 +98,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
     history_list_display = ["state", "owner", "escalation_level"]
     actions = ["bulk_acknowledge", "bulk_assign"]
     change_form_template = "admin/complaints/complaint/change_form.html"
+    change_list_template = "admin/complaints/complaint/change_list.html"
     inlines = [EventInline, MessageInline, NoteInline, FindingInline, SlaBreachInline]
     fieldsets = [
         (
@@ -224,6 +227,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 name="complaints_complaint_action",
             ),
             path(
+                "record/",
+                self.admin_site.admin_view(self.record_view),
+                name="complaints_complaint_record",
+            ),
+            path(
                 "<path:object_id>/finding/<int:finding_id>/<str:verdict>/",
                 self.admin_site.admin_view(self.finding_view),
                 name="complaints_complaint_finding",
@@ -273,6 +281,45 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             "change_url": change_url,
         }
         return TemplateResponse(request, "admin/complaints/complaint/action_form.html", context)
+
+    def record_view(self, request):
+        """Intake by staff for a complaint received by phone, chat or e-mail."""
+        list_url = reverse("admin:complaints_complaint_changelist")
+        if not self.may_record(request):
+            return HttpResponseRedirect(list_url)
+        form = RecordComplaintForm(request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                complaint = services.complaint_submit(actor=request.user, **form.submit_kwargs())
+            except ApplicationError as error:
+                for field, problems in error.fields.items():
+                    for problem in problems:
+                        form.add_error(field if field in form.fields else None, problem["message"])
+                if not error.fields:
+                    form.add_error(None, f"{error.message} {error.hint}")
+            else:
+                self.message_user(
+                    request, _("Complaint %(ref)s recorded.") % {"ref": complaint.reference}
+                )
+                return HttpResponseRedirect(
+                    reverse("admin:complaints_complaint_change", args=[complaint.pk])
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Record a complaint"),
+            "form": form,
+            "change_url": list_url,
+        }
+        return TemplateResponse(request, "admin/complaints/complaint/record_form.html", context)
+
+    @staticmethod
+    def may_record(request) -> bool:
+        return user_rank(request.user) >= 1
+
+    def changelist_view(self, request, extra_context=None):
+        extra = {**(extra_context or {}), "may_record": self.may_record(request)}
+        return super().changelist_view(request, extra)
 
     def finding_view(self, request, object_id, finding_id: int, verdict: str):
         finding = get_object_or_404(ComplaintFinding, pk=finding_id, complaint_id=object_id)

@@ -133,3 +133,81 @@ def test_bulk_acknowledge_and_assign(agent):
         },
     )
     assert {c.owner_id for c in Complaint.objects.filter(pk__in=ids)} == {other.pk}
+
+
+def test_agent_records_a_hotline_complaint_in_the_admin(agent):
+    from tests.backoffice.factories import CustomerFactory
+
+    customer = CustomerFactory(phone="13900001111")
+    txn = PaymentTransactionFactory(customer=customer)
+    client = Client()
+    client.force_login(agent)
+    listing = client.get(reverse("admin:complaints_complaint_changelist")).content.decode()
+    record_url = reverse("admin:complaints_complaint_record")
+    assert record_url in listing
+    response = client.post(
+        record_url,
+        {
+            "customer": "13900001111",
+            "channel": "hotline",
+            "category": "duplicate_charge",
+            "description": "Charged twice at the coffee shop.",
+            "amount": "100.00",
+            "currency": "HKD",
+            "transaction_ids": f"{txn.transaction_id}, UNKNOWN-REF",
+        },
+    )
+    assert response.status_code == 302
+    complaint = Complaint.objects.get(customer=customer)
+    assert response["Location"] == reverse("admin:complaints_complaint_change", args=[complaint.pk])
+    assert (complaint.channel, complaint.state) == ("hotline", S.SUBMITTED)
+    assert list(complaint.transactions.all()) == [txn]
+    assert complaint.raw_transaction_refs == ["UNKNOWN-REF"]
+    created = complaint.history.earliest("history_date")
+    assert (created.history_user, created.history_change_reason) == (agent, "submitted")
+
+
+def test_record_form_shows_service_errors_and_saves_nothing(agent):
+    from tests.backoffice.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    client = Client()
+    client.force_login(agent)
+    response = client.post(
+        reverse("admin:complaints_complaint_record"),
+        {
+            "customer": customer.wallet_account_id,
+            "channel": "hotline",
+            "category": "wrong_amount",
+            "description": "Wrong amount.",
+            "amount": "12.345",
+            "currency": "HKD",
+        },
+    )
+    assert response.status_code == 200
+    assert "at most 2 decimal places" in response.content.decode()
+    response = client.post(
+        reverse("admin:complaints_complaint_record"),
+        {
+            "customer": "nobody",
+            "channel": "hotline",
+            "category": "other",
+            "description": "x",
+        },
+    )
+    assert "No customer has this account id" in response.content.decode()
+    assert not Complaint.objects.exists()
+
+
+def test_auditor_cannot_record_a_complaint():
+    auditor = staff_user("auditor")
+    client = Client()
+    client.force_login(auditor)
+    listing = client.get(reverse("admin:complaints_complaint_changelist")).content.decode()
+    record_url = reverse("admin:complaints_complaint_record")
+    assert record_url not in listing
+    response = client.post(
+        record_url, {"customer": "x", "channel": "hotline", "category": "other", "description": "x"}
+    )
+    assert response.status_code == 302
+    assert not Complaint.objects.exists()
