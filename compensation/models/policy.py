@@ -5,6 +5,7 @@ budget per currency. Approval tiers decide who must approve a proposal of a give
 from decimal import ROUND_CEILING, ROUND_DOWN, ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_fsm import FSMField, transition
@@ -328,6 +329,29 @@ class CompensationRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order}. {self.name}"
+
+    def clean(self) -> None:
+        """What each kind of grant needs, so a rule can always be evaluated."""
+        errors = {}
+        if self.kind == GrantKind.REFUND:
+            if not self.refund_basis:
+                errors["refund_basis"] = _("A refund needs a basis.")
+            elif self.refund_basis == RefundBasis.FIXED and not self.fixed_amount:
+                errors["fixed_amount"] = _("A fixed refund needs its amount.")
+            if (self.fixed_amount or self.min_amount or self.max_amount) and not self.currency:
+                errors["currency"] = _("Amounts need a currency.")
+        elif self.kind == GrantKind.FEE_WAIVER:
+            if not self.max_amount:
+                errors["max_amount"] = _("A fee waiver needs the maximum total waived.")
+            if not (self.waiver_transaction_count or self.waiver_days):
+                errors["waiver_days"] = _("Give a number of transactions or of days.")
+        elif self.kind == GrantKind.COUPON:
+            if bool(self.coupon_amount_off) == bool(self.coupon_percent_off):
+                errors["coupon_amount_off"] = _("Give either an amount off or a percent off.")
+            if self.coupon_percent_off and not self.max_amount:
+                errors["max_amount"] = _("A percent-off coupon needs its largest discount.")
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def counts_as_goodwill(self) -> bool:
