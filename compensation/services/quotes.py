@@ -148,7 +148,9 @@ def compensation_quote(
     Each line keeps its trace: rule and version, inputs, every condition, the amount
     before and after each cap, and the rounding applied."""
     complaint = (
-        Complaint.objects.select_for_update().select_related("customer").get(pk=complaint.pk)
+        Complaint.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=complaint.pk)
     )
     if not may_propose(actor, complaint):
         raise exceptions.NotPermitted()
@@ -210,7 +212,11 @@ def compensation_adjust_line(
         raise exceptions.NotPermitted()
     if proposal.state not in (ProposalState.DRAFT, ProposalState.PENDING_APPROVAL):
         raise exceptions.InvalidProposalState()
-    line = ProposalLine.objects.select_for_update().select_related("transaction").get(pk=line.pk)
+    line = (
+        ProposalLine.objects.select_for_update(of=("self",))
+        .select_related("transaction")
+        .get(pk=line.pk)
+    )
     new_amount = _parse_adjustment(line, amount)
     if not line.lower_bound <= new_amount <= line.upper_bound:
         raise exceptions.AdjustmentOutOfBounds(
