@@ -3,7 +3,7 @@ hours end, and recording what customers do with their tips."""
 
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -40,9 +40,26 @@ def _send_batch(deliveries: QuerySet[Delivery], now: datetime) -> int:
                 channel=delivery.channel,
                 topic=f"education:tip:{delivery.tip.slug}",
             )
-            delivery.status, delivery.sent_at, delivery.updated_at = DeliveryStatus.SENT, now, now
-        Delivery.objects.bulk_update(batch, ["notification", "status", "sent_at", "updated_at"])
+        _mark_sent([(d.pk, d.notification.pk) for d in batch], now)
     return len(batch)
+
+
+def _mark_sent(pairs: list[tuple[int, int]], now: datetime) -> None:
+    """One UPDATE ... FROM (VALUES ...) for the batch (bulk_update's CASE per row is several
+    times slower at 500 rows)."""
+    if not pairs:
+        return
+    stamp = connection.ops.adapt_datetimefield_value(now)
+    values = ", ".join(["(%s, %s)"] * len(pairs))
+    table = Delivery._meta.db_table
+    sql = (
+        f"WITH v(id, n) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET notification_id = v.n, status = %s, sent_at = %s, updated_at = %s "
+        f"FROM v WHERE {table}.id = v.id"
+    )
+    with connection.cursor() as cursor:
+        params = [value for pair in pairs for value in pair]
+        cursor.execute(sql, [*params, DeliveryStatus.SENT.value, stamp, stamp])
 
 
 def deliveries_send(*, deliveries: QuerySet[Delivery], max_batches: int | None = None) -> int:

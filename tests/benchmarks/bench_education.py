@@ -13,7 +13,8 @@ tables are emptied first). It migrates it, then:
    frequency cap) per time zone, exactly as the periodic tick does, and lets worker
    processes (`--workers`, spawned like Celery prefork children) run the chunk tasks;
    prints the elapsed time and each worker's RSS after its first chunk and at its peak;
-4. the evaluate endpoint through the Django test client with a customer JWT: p50, p99
+4. with --push: a push campaign to one time zone's English speakers, through the outbox;
+5. the evaluate endpoint through the Django test client with a customer JWT: p50, p99
    and throughput over `--requests` calls.
 """
 
@@ -222,6 +223,46 @@ def _fan_out(chunk_ids: list[int], workers: int) -> tuple[float, list[dict]]:
     return elapsed, reports
 
 
+def _push_campaign() -> tuple[int, float, float]:
+    """A critical push campaign to the English speakers of one time zone, run in this
+    process: deliveries set-based, then one outbox row per message (rendered in the
+    customer's language). Delivery to the provider is the outbox's own job and is left
+    out (its dispatch is switched off here)."""
+    from datetime import time as clock
+    from zoneinfo import ZoneInfo
+
+    from backoffice.notifications import services as outbox
+    from education.models import Campaign, CampaignState, Delivery, Segment
+    from education.services import fanout
+    from education.services.delivery import deliveries_send
+    from tests.education.factories import approved_tip
+
+    outbox._dispatch_after_commit = lambda notification_id: None
+    fanout._queue_send = lambda run_id, id_from, id_to: None  # timed separately below
+    campaign = Campaign.objects.create(
+        name="bench push",
+        tip=approved_tip(slug="bench-push-tip"),
+        segment=Segment.objects.create(name="bench english", language="en"),
+        channels=["push"],
+        schedule="daily",
+        local_time=clock(11, 0),
+        starts_on=datetime(2026, 1, 1).date(),
+        is_critical=True,
+        state=CampaignState.RUNNING,
+        created_by=Campaign.objects.get(name="bench").created_by,
+    )
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    due = datetime(day.year, day.month, day.day, 11, 0, tzinfo=ZoneInfo(ZONES[0]))
+    fanout.campaign_run_plan(campaign=campaign, zone=ZONES[0], now=due)
+    started = time.perf_counter()
+    for chunk in fanout.RunChunk.objects.filter(run__campaign=campaign):
+        fanout.delivery_fanout_chunk(chunk_id=chunk.pk, now=due)
+    created = time.perf_counter() - started
+    started = time.perf_counter()
+    sent = deliveries_send(deliveries=Delivery.objects.filter(campaign=campaign))
+    return sent, created, time.perf_counter() - started
+
+
 def _evaluate(requests: int) -> dict:
     from django.test import Client
     from rest_framework_simplejwt.tokens import RefreshToken
@@ -268,6 +309,9 @@ def main() -> None:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument(
+        "--push", action="store_true", help="also time a push campaign through the outbox"
+    )
     args = parser.parse_args()
     _setup()
     from django.db import connection
@@ -298,6 +342,13 @@ def main() -> None:
             f"{report['rss_after_first_chunk_mb']:.1f} MB, at end "
             f"{report['rss_end_mb']:.1f} MB; peak {report['peak_rss_mb']:.1f} MB "
             f"(of which {report['peak_ready_mb']:.1f} MB reached while loading Django)"
+        )
+    if args.push:
+        sent, created, handed = _push_campaign()
+        print(
+            f"push campaign (one time zone, English): {sent:,} deliveries created in "
+            f"{created:.2f} s, handed to the outbox in {handed:.2f} s "
+            f"({sent / handed if handed else 0:,.0f} messages/s, one process)"
         )
     result = _evaluate(args.requests)
     print(
