@@ -128,3 +128,14 @@ def test_10_a_coupon_redeemed_concurrently_succeeds_once():
     assert len(results) == 1
     assert errors == ["coupon_already_used"] * 5
     assert Coupon.objects.get().used_transaction_id == results[0].used_transaction_id
+
+
+def test_two_approvals_that_each_fit_the_budget_but_not_together():
+    activate_policy([refund_rule()], budget="400.00")
+    proposals = []
+    for _ in range(2):
+        complaint, agent, _txn = duplicate_charge_complaint(amount="250.00")
+        proposals.append(submitted(complaint, agent))
+    results, errors = run_together([_approve(p, staff_user("supervisor")) for p in proposals])
+    assert (len(results), errors) == (1, ["budget_exhausted"])
+    assert WalletLedgerEntry.objects.count() == 1

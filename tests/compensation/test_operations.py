@@ -15,6 +15,7 @@ from tests.compensation.factories import (
     activate_policy,
     duplicate_charge_complaint,
     fresh,
+    quoted,
     refund_rule,
     submitted,
 )
@@ -76,3 +77,17 @@ def test_every_endpoint_is_in_the_schema(client):
         "/api/v1/service/fee-waivers/consume/",
     ):
         assert path in schema["paths"]
+
+
+def test_quoting_again_refreshes_the_draft_and_keeps_its_history():
+    activate_policy([refund_rule()])
+    complaint, agent, _txn = duplicate_charge_complaint(amount="120.00")
+    first = quoted(complaint, agent)
+    old_line = first.lines.get()
+    again = quoted(complaint, agent)
+    assert again.pk == first.pk
+    new_line = again.lines.get()
+    assert new_line.pk != old_line.pk and new_line.amount == Decimal("120.00")
+    deleted = new_line.history.model.objects.filter(id=old_line.pk, history_type="-").get()
+    assert deleted.history_change_reason == "replaced by a new quote"
+    assert deleted.history_user == agent
