@@ -55,7 +55,8 @@ def may_approve(user: Any, proposal: CompensationProposal) -> bool:
 
 
 def may_withdraw(user: Any, proposal: CompensationProposal) -> bool:
-    if not _is_person(user) or (user_has_role(user, "auditor") and user_rank(user) == 0):
+    """The proposer, or a supervisor or manager, takes back an undecided proposal."""
+    if not _is_person(user):
         return False
     return user.pk == proposal.proposed_by_id or user_rank(user) >= ROLE_RANK["supervisor"]
 
