@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from backoffice.customers.models import PaymentTransaction
 
@@ -120,7 +121,8 @@ def check_refundable(proposal: CompensationProposal, lines: list[ProposalLine]) 
                     "transaction": [
                         {
                             "code": exceptions.RefundExceedsOriginal.code,
-                            "message": f"{txns[txn_id].transaction_id}: {amount} > {left}",
+                            "message": _("%(txn)s: %(amount)s asked, %(left)s left.")
+                            % {"txn": txns[txn_id].transaction_id, "amount": amount, "left": left},
                         }
                     ]
                 }
