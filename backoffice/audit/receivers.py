@@ -1,5 +1,5 @@
-"""What the audit chain records on its own: staff logins and logouts (failures too), and
-every change of roles, permissions or staff flags."""
+"""What the audit chain records on its own: staff logins and logouts (failures too), every
+change of roles, permissions or staff flags, and the domain changes listed in registry.py."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -7,7 +7,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_save, pre_save
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
+from simple_history.signals import post_create_historical_record
 
+from .registry import CHAINED_FIELDS
 from .services import audit_record
 
 User = get_user_model()
@@ -108,3 +110,38 @@ def _user_permissions(sender, instance, action, model, pk_set, **kwargs):
 @receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="audit_group_perms")
 def _group_permissions(sender, instance, action, model, pk_set, **kwargs):
     _record_m2m("auth.role_permissions_changed", instance, action, model, pk_set)
+
+
+_HISTORY_VERBS = {"+": "created", "~": "changed", "-": "deleted"}
+
+
+def _field_value(record, field: str):
+    """A historical record's value of `field` (the id, for a foreign key)."""
+    return getattr(record, f"{field}_id", getattr(record, field, None))
+
+
+@receiver(post_create_historical_record, dispatch_uid="audit_chained_changes")
+def _chain_domain_change(sender, instance, history_instance, **kwargs):
+    label = instance._meta.label_lower
+    fields = CHAINED_FIELDS.get(label)
+    if not fields:
+        return
+    verb = _HISTORY_VERBS[history_instance.history_type]
+    previous = history_instance.prev_record if verb == "changed" else None
+    changes = {
+        field: [
+            _field_value(previous, field) if previous else None,
+            _field_value(history_instance, field),
+        ]
+        for field in fields
+    }
+    if verb == "changed":
+        changes = {field: pair for field, pair in changes.items() if pair[0] != pair[1]}
+        if not changes:
+            return
+    audit_record(
+        actor=history_instance.history_user,
+        action=f"{label}.{verb}",
+        obj=instance,
+        data={"changes": changes, "reason": history_instance.history_change_reason or ""},
+    )

@@ -159,3 +159,22 @@ def test_role_and_permission_changes_are_recorded():
     assert ("auth.roles_changed", "remove") in rows
     assert rows[("auth.user_flags_changed", None)].data == {"is_staff": True}
     assert ("auth.role_permissions_changed", "remove") in rows
+
+
+def test_complaint_transitions_are_chained_with_actor_and_reason():
+    from complaints.services import complaint_acknowledge
+    from tests.complaints.factories import submit
+
+    complaint = submit()
+    agent = staff_user("agent", username="agent-chain")
+    complaint_acknowledge(complaint=complaint, actor=agent, reason="called back")
+    entries = AuditEntry.objects.filter(object_type="complaints.complaint",
+                                        object_id=str(complaint.pk)).order_by("id")
+    created, *changes = entries
+    assert created.action == "complaints.complaint.created"
+    assert created.data["changes"]["state"] == [None, "submitted"]
+    ack = next(e for e in changes if "state" in e.data["changes"])
+    assert ack.data["changes"]["state"] == ["submitted", "acknowledged"]
+    assert ack.actor == agent and ack.data["reason"].startswith("acknowledge")
+    audit_seal()
+    assert audit_verify().ok
