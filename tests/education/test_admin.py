@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth.models import Group
 
 from education.models import (
+    Campaign,
     Delivery,
     Outcome,
     SecurityTip,
@@ -96,3 +97,28 @@ def test_auditor_views_but_cannot_change(client):
     client.force_login(auditor)
     assert client.get("/admin/education/warningdecision/").status_code == 200
     assert client.get("/admin/education/campaign/add/").status_code == 403
+
+
+def test_editor_creates_a_campaign_in_draft_with_history(editor_client):
+    tip = CampaignFactory().tip
+    segment = SegmentFactory()
+    assert editor_client.get("/admin/education/campaign/add/").status_code == 200
+    response = editor_client.post(
+        "/admin/education/campaign/add/",
+        {
+            "name": "Spring tips",
+            "tip": tip.pk,
+            "segment": segment.pk,
+            "channels": '["in_app"]',
+            "schedule": "weekly",
+            "local_time": "10:00",
+            "weekday": 0,
+            "starts_on": "2026-12-01",
+            "priority": 5,
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    campaign = Campaign.objects.get(name="Spring tips")
+    assert campaign.state == "draft"
+    assert campaign.created_by.groups.filter(name="content_editor").exists()
+    assert campaign.history.first().history_change_reason == "created"
