@@ -401,6 +401,40 @@ def _lock_id_range(chunk: RunChunk) -> None:
             )
 
 
+def _insert_chunk(chunk: RunChunk, now: datetime, local_now: datetime) -> int:
+    """One INSERT ... SELECT per channel of the campaign over the chunk's id range."""
+    run, campaign = chunk.run, chunk.run.campaign
+    rules = {
+        "duplicate": _duplicate_condition(run, now),
+        "cap": None if campaign.is_critical else _cap_condition(run, now),
+        "quiet": _quiet_condition(local_now.time().replace(microsecond=0)),
+    }
+    base = Customer.objects.filter(
+        id__gte=chunk.id_from, id__lt=chunk.id_to, time_zone=run.time_zone
+    ).filter(segment_filter(segment=campaign.segment, now=now))
+    variants = run.version.texts.values("variant").distinct().count()
+    inserted = 0
+    for channel in campaign.channels:
+        in_app = channel == "in_app"
+        inserted += insert_deliveries(
+            candidates=suppression_reason(
+                customers=base, channel=channel, topic=run.tip.topic, rules=rules
+            ),
+            variants=variants,
+            offset=run.sequence,
+            constants={
+                "run_id": run.pk,
+                "campaign_id": campaign.pk,
+                "tip_id": run.tip_id,
+                "version_id": run.version_id,
+                "channel": channel,
+                "now": now,
+                "ok_status": DeliveryStatus.SENT if in_app else DeliveryStatus.PENDING,
+            },
+        )
+    return inserted
+
+
 def delivery_fanout_chunk(*, chunk_id: int, now: datetime) -> int:
     """Create the deliveries of one chunk, set-based; returns the rows inserted. A chunk
     already done, or of a campaign no longer running, is left alone."""
@@ -414,44 +448,15 @@ def delivery_fanout_chunk(*, chunk_id: int, now: datetime) -> int:
         if chunk is None or chunk.run.campaign.state != CampaignState.RUNNING:
             return 0
         _lock_id_range(chunk)
-        run, campaign = chunk.run, chunk.run.campaign
+        run = chunk.run
         local_now = now.astimezone(zoneinfo.ZoneInfo(run.time_zone))
-        rules = {
-            "duplicate": _duplicate_condition(run, now),
-            "cap": None if campaign.is_critical else _cap_condition(run, now),
-            "quiet": _quiet_condition(local_now.time().replace(microsecond=0)),
-        }
-        base = Customer.objects.filter(
-            id__gte=chunk.id_from, id__lt=chunk.id_to, time_zone=run.time_zone
-        ).filter(segment_filter(segment=campaign.segment, now=now))
-        variants = run.version.texts.values("variant").distinct().count()
-        inserted = 0
-        for channel in campaign.channels:
-            candidates = suppression_reason(
-                customers=base, channel=channel, topic=run.tip.topic, rules=rules
-            )
-            inserted += insert_deliveries(
-                candidates=candidates,
-                variants=variants,
-                offset=run.sequence,
-                constants={
-                    "run_id": run.pk,
-                    "campaign_id": campaign.pk,
-                    "tip_id": run.tip_id,
-                    "version_id": run.version_id,
-                    "channel": channel,
-                    "now": now,
-                    "ok_status": DeliveryStatus.SENT
-                    if channel == "in_app"
-                    else DeliveryStatus.PENDING,
-                },
-            )
+        inserted = _insert_chunk(chunk, now, local_now)
         _hold_until_quiet_end(run, chunk, local_now)
         chunk.done_at = now
         chunk.save(update_fields=["done_at"])
         if not run.chunks.filter(done_at__isnull=True).exists():
             CampaignRun.objects.filter(pk=run.pk).update(finished_at=now)
-        if any(c != "in_app" for c in campaign.channels):
+        if any(c != "in_app" for c in run.campaign.channels):
             _queue_send(run.pk, chunk.id_from, chunk.id_to)
     return inserted
 
