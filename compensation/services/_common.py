@@ -1,6 +1,5 @@
 """Plumbing shared by the services: saving with history, money as text, locks."""
 
-from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -46,10 +45,6 @@ def locked_proposal(proposal: CompensationProposal | int) -> CompensationProposa
 def lock_customer(customer_id: int) -> None:
     """Serialises every approval for one customer (per-transaction and rolling caps)."""
     Customer.objects.select_for_update().filter(pk=customer_id).values_list("pk").first()
-
-
-def money_sum(values) -> Decimal:
-    return sum((v for v in values), Decimal(0))
 
 
 def system() -> Any:
