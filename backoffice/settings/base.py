@@ -272,6 +272,13 @@ SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # --- Domain configuration -----------------------------------------------------------------
 DEFAULT_CURRENCY = env.str("DEFAULT_CURRENCY", default="HKD")
+# Complaint handling knobs operations may turn per deployment (the same defaults as
+# complaints/conf.py; SLA durations, regimes and holidays are data, edited in the admin).
+COMPLAINT_AUTO_CLOSE_DAYS = env.int("COMPLAINT_AUTO_CLOSE_DAYS", default=14)
+COMPLAINT_REOPEN_DAYS = env.int("COMPLAINT_REOPEN_DAYS", default=30)
+COMPLAINT_SLA_WARNING_MINUTES = env.int("COMPLAINT_SLA_WARNING_MINUTES", default=15)
+COMPLAINT_AUTO_ASSIGN = env.bool("COMPLAINT_AUTO_ASSIGN", default=True)
+COMPLAINT_ATTACHMENT_MAX_BYTES = env.int("COMPLAINT_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 REQUIRE_SERVICES = env.bool("REQUIRE_SERVICES", default=False)
 # Compensation payouts: the embedded wallet ledger by default, or the payment core's HTTP API
 # (compensation.gateways.HttpPaymentCoreGateway) with its URL, token and timeout.
