@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from backoffice.core.actors import system_actor
+from backoffice.customers.models import Customer
 
 from .demo_content import QUIZ, RULES, TIPS
 from .models import (
@@ -17,6 +18,7 @@ from .models import (
     QuizQuestion,
     SecurityTip,
     Segment,
+    SeriesEnrolment,
     SeriesStep,
     TipSeries,
     WarningRule,
@@ -24,6 +26,7 @@ from .models import (
 )
 from .services.campaigns import campaign_approve
 from .services.content import save_with_history, tip_approve, tip_create, tip_version_create
+from .services.enrolment import series_deliver_due
 
 
 def _tips(author, approver) -> dict[str, SecurityTip]:
@@ -135,6 +138,16 @@ def _rules(author) -> int:
     return created
 
 
+def _welcome_logins() -> int:
+    """Customers who can log in follow the onboarding series, so their inbox has a tip."""
+    series = TipSeries.objects.get(slug="welcome-security")
+    for customer in Customer.objects.filter(user__isnull=False):
+        SeriesEnrolment.objects.get_or_create(
+            customer=customer, series=series, defaults={"source": "demo"}
+        )
+    return series_deliver_due(now=timezone.now())
+
+
 def seed_demo(ctx) -> None:
     users = get_user_model().objects
     author, approver = users.get(username="editor1"), users.get(username="manager1")
@@ -143,7 +156,9 @@ def seed_demo(ctx) -> None:
     _series(tips, author)
     campaign = _campaign(tips, author, approver)
     rules = _rules(author)
+    inbox = _welcome_logins()
     ctx.out(
         f"education: {len(tips)} approved tips, onboarding and follow-up series, "
-        f"campaign '{campaign.name}' ({campaign.state}), {rules} new warning rules"
+        f"campaign '{campaign.name}' ({campaign.state}), {rules} new warning rules, "
+        f"{inbox} new onboarding tips in the demo logins' inboxes"
     )
