@@ -168,8 +168,9 @@ def test_complaint_transitions_are_chained_with_actor_and_reason():
     complaint = submit()
     agent = staff_user("agent", username="agent-chain")
     complaint_acknowledge(complaint=complaint, actor=agent, reason="called back")
-    entries = AuditEntry.objects.filter(object_type="complaints.complaint",
-                                        object_id=str(complaint.pk)).order_by("id")
+    entries = AuditEntry.objects.filter(
+        object_type="complaints.complaint", object_id=str(complaint.pk)
+    ).order_by("id")
     created, *changes = entries
     assert created.action == "complaints.complaint.created"
     assert created.data["changes"]["state"] == [None, "submitted"]
