@@ -10,7 +10,7 @@ from django.utils import timezone
 from backoffice.core.actors import system_actor
 from backoffice.customers.models import Customer
 
-from .demo_content import QUIZ, RULES, TIPS
+from .demo_content import ACK_PHRASES, QUIZ, RULES, TIPS
 from .models import (
     Campaign,
     ComplaintEnrolmentRule,
@@ -128,11 +128,7 @@ def _rules(author) -> int:
                     language=lang,
                     title=title,
                     body=body,
-                    ack_phrase={
-                        "en": "I know this payee",
-                        "zh-hans": "我认识此收款人",
-                        "zh-hant": "我認識此收款人",
-                    }[lang],
+                    ack_phrase=ACK_PHRASES[lang],
                 )
         created += 1
     return created

@@ -95,6 +95,8 @@ QUIZ = {
     ],
 }
 
+ACK_PHRASES = {"en": "I understand the risk", "zh-hans": "我了解风险", "zh-hant": "我了解風險"}
+
 _LARGE = {
     "en": ("Large payment", "Check the payee before you send this much."),
     "zh-hans": ("大额付款", "付款前请核实收款人。"),
