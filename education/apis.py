@@ -308,3 +308,20 @@ class PreferencesApi(APIView):
         data.is_valid(raise_exception=True)
         prefs = education_preferences_update(customer=customer_of(request), **data.validated_data)
         return Response(PreferencesSerializer(prefs).data)
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Change some of the customer's quiet hours and education opt-outs",
+        request=PreferencesSerializer(partial=True),
+        responses={200: PreferencesSerializer},
+        examples=[OpenApiExample("Quiet until nine", value={"quiet_end": "09:00:00"})],
+    )
+    def patch(self, request):
+        data = PreferencesSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        customer = customer_of(request)
+        current = education_preferences(customer=customer)
+        prefs = education_preferences_update(
+            customer=customer, **{**current, **data.validated_data}
+        )
+        return Response(PreferencesSerializer(prefs).data)

@@ -236,6 +236,13 @@ def test_preferences_defaults_and_update(client, customer):
     body["opted_out_topics"] = []
     client.put("/api/v1/education/preferences/", body, format="json")
     assert EducationOptOut.objects.filter(customer=customer).count() == 1
+    response = client.patch("/api/v1/education/preferences/", {"quiet_end": "09:30"}, format="json")
+    assert response.json() == {
+        "quiet_start": "23:00:00",
+        "quiet_end": "09:30:00",
+        "opted_out_channels": ["sms"],
+        "opted_out_topics": [],
+    }
 
 
 def test_every_endpoint_is_in_the_schema(api_client):
