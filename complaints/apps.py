@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class ComplaintsConfig(AppConfig):
     name = "complaints"
     verbose_name = _("Complaints")
+
+    def ready(self) -> None:
+        from backoffice.core.seeding import restore_seed_after_flush
+
+        restore_seed_after_flush(
+            self,
+            marker_model="RegulatoryRegime",
+            migration="0002_seed_regimes_and_knowledge_base",
+            function="seed",
+        )

@@ -10,9 +10,17 @@ class EducationConfig(AppConfig):
     verbose_name = _("Education")
 
     def ready(self) -> None:
+        from backoffice.core.seeding import restore_seed_after_flush
+
         from . import receivers
         from .models import WarningRule, WarningText
 
+        restore_seed_after_flush(
+            self,
+            marker_model="FrequencyCap",
+            migration="0002_default_frequency_cap",
+            function="create_default_cap",
+        )
         for model in (WarningRule, WarningText):
             for signal in (post_save, post_delete):
                 signal.connect(
