@@ -63,7 +63,7 @@ def page(browser, live_server):
         base_url=live_server.url, locale="en-GB", viewport={"width": 1400, "height": 900}
     )
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # CI machines are small and busy
     yield page
     context.close()
 
