@@ -21,5 +21,6 @@ urlpatterns = [
     path("api/v1/", include("backoffice.api.urls_v1")),
 ]
 
+handler400 = "backoffice.api.exceptions.json_bad_request"
 handler404 = "backoffice.api.exceptions.json_not_found"
 handler500 = "backoffice.api.exceptions.json_server_error"

@@ -20,7 +20,7 @@ from backoffice.api.permissions import customer_of
 
 from . import services
 from .exceptions import ComplaintNotFound
-from .idempotency import MAX_KEY_LENGTH, idempotent_response
+from .idempotency import idempotency_key_of, idempotent_response
 from .models import Complaint, ComplaintAttachment
 from .selectors import complaint_get_for_customer, complaint_list_for_customer
 from .serializers import (
@@ -44,7 +44,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     str,
     OpenApiParameter.HEADER,
     required=False,
-    description="A unique key per complaint the app files: a retry with the same key and "
+    description="A unique key per complaint the app files (at most 200 printable ASCII "
+    "characters, else 400 idempotency_key_invalid): a retry with the same key and "
     "body returns the original 201 answer; the same key with another body is a 422.",
 )
 ERRORS = {
@@ -131,6 +132,7 @@ class ComplaintListCreateApi(APIView):
         ],
     )
     def post(self, request):
+        key = idempotency_key_of(request)
         data = ComplaintCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
         customer = customer_of(request)
@@ -141,7 +143,6 @@ class ComplaintListCreateApi(APIView):
             )
             return status.HTTP_201_CREATED, ComplaintOut(complaint).data
 
-        key = request.headers.get("Idempotency-Key", "").strip()[:MAX_KEY_LENGTH]
         if not key:
             code, body = produce()
         else:

@@ -120,6 +120,12 @@ class IdempotencyKeyReused(ApplicationError):
     status = 422
 
 
+class IdempotencyKeyInvalid(ValidationFailed):
+    code = "idempotency_key_invalid"
+    message = _("The Idempotency-Key header is not valid.")
+    hint = _("Use at most 200 printable ASCII characters, e.g. a UUID.")
+
+
 class AttachmentRejected(ValidationFailed):
     code = "attachment_rejected"
     message = _("The attachment was refused.")

@@ -5,6 +5,7 @@ with one key wait on the unique index and then replay the winner's answer."""
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -13,10 +14,21 @@ from rest_framework.renderers import JSONRenderer
 
 from backoffice.customers.models import Customer
 
-from .exceptions import IdempotencyKeyReused
+from .exceptions import IdempotencyKeyInvalid, IdempotencyKeyReused
 from .models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 200
+_VALID_KEY = re.compile(rf"[\x20-\x7e]{{1,{MAX_KEY_LENGTH}}}")
+
+
+def idempotency_key_of(request: Any) -> str:
+    """The request's Idempotency-Key, "" without one. A key longer than MAX_KEY_LENGTH or
+    with characters other than printable ASCII is refused, never cut or cleaned: two
+    different keys must never become the same one."""
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if key and not _VALID_KEY.fullmatch(key):
+        raise IdempotencyKeyInvalid()
+    return key
 
 
 def request_fingerprint(payload: Any) -> str:

@@ -3,7 +3,14 @@
 import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    PermissionDenied as DjangoPermissionDenied,
+)
+from django.core.exceptions import (
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -111,6 +118,27 @@ def json_not_found(request, exception=None) -> JsonResponse:
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
+
+
+def json_bad_request(request, exception=None) -> JsonResponse:
+    """Django's own refusals (a body over DATA_UPLOAD_MAX_MEMORY_SIZE, too many fields or
+    files, a suspicious request) in the one error shape on /api/."""
+    if not request.path.startswith("/api/"):
+        from django.views.defaults import bad_request
+
+        return bad_request(request, exception)
+    if isinstance(exception, RequestDataTooBig | TooManyFieldsSent | TooManyFilesSent):
+        code, status = "request_too_large", 413
+        body = error_body(
+            code,
+            _("The request is too large."),
+            _("Send less data: shorter texts, fewer or smaller files."),
+        )
+    else:
+        code, status = "bad_request", 400
+        body = error_body(code, _("The request could not be understood."))
+    request.api_error_code = code
+    return JsonResponse(body, status=status)
 
 
 def json_server_error(request) -> JsonResponse:
