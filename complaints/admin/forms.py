@@ -232,6 +232,10 @@ OPEN_ACTIONS = {
     "add_note",
 }
 
+# Transitions whose own form supplies what their conditions check (the summary): offered
+# whenever the state and the permission allow; the service shows any unmet guard on the form.
+FORM_COMPLETED = {"propose_resolution"}
+
 
 def available_actions(complaint: Complaint, user: Any) -> list[tuple[str, AdminAction]]:
     """The buttons this user may press now: transitions the FSM allows (state, guards and
@@ -239,6 +243,11 @@ def available_actions(complaint: Complaint, user: Any) -> list[tuple[str, AdminA
     from ..permissions import complaint_may
 
     names = {t.name for t in complaint.get_available_user_state_transitions(user)}
+    names |= {
+        t.name
+        for t in complaint.get_all_state_transitions()
+        if t.name in FORM_COMPLETED and t.source == complaint.state and t.has_perm(complaint, user)
+    }
     if complaint.is_open:
         names |= {n for n in OPEN_ACTIONS if complaint_may(user, complaint, ACTIONS[n].permission)}
     if complaint.state == "escalated":
