@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "backoffice.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from .history_admin import history_admin_make_read_only
+
+        history_admin_make_read_only()

@@ -46,7 +46,9 @@ class CompensationPolicyAdmin(SimpleHistoryAdmin):
         version = policy.versions.filter(state=VersionState.ACTIVE).first()
         return str(version) if version else "-"
 
-    @admin.action(description=_("Start a new draft version (copy of the latest)"))
+    @admin.action(
+        description=_("Start a new draft version (copy of the latest)"), permissions=["change"]
+    )
     def new_draft(self, request, queryset) -> None:
         for policy in queryset:
             try:

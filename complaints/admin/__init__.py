@@ -333,7 +333,11 @@ class ComplaintAdmin(SimpleHistoryAdmin):
         return HttpResponseRedirect(reverse("admin:complaints_complaint_change", args=[object_id]))
 
     # --- bulk actions ------------------------------------------------------------------
-    @admin.action(description=_("Acknowledge the selected complaints"))
+    def has_work_permission(self, request) -> bool:
+        """Bulk actions are for the handling roles; view-only roles (auditor) get none."""
+        return request.user.has_perm("complaints.change_complaint")
+
+    @admin.action(description=_("Acknowledge the selected complaints"), permissions=["work"])
     def bulk_acknowledge(self, request, queryset) -> None:
         self._bulk(
             request,
@@ -341,7 +345,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
             lambda c: services.complaint_acknowledge(complaint=c, actor=request.user),
         )
 
-    @admin.action(description=_("Assign the selected complaints"))
+    @admin.action(description=_("Assign the selected complaints"), permissions=["work"])
     def bulk_assign(self, request, queryset):
         from .forms import _owners
 
