@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from . import admin_erasure  # noqa: F401  (the customer admin's anonymise action)
+from .admin_views import audit_urls
 from .models import AuditEntry
 
 
@@ -9,6 +11,10 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_filter = ["action", "object_type"]
     search_fields = ["=object_id", "actor_label", "object_repr", "=hash"]
     date_hierarchy = "created_at"
+    change_list_template = "admin/audit/auditentry/change_list.html"
+
+    def get_urls(self):
+        return [*audit_urls(self.admin_site), *super().get_urls()]
 
     def has_add_permission(self, request) -> bool:
         return False

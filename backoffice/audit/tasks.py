@@ -10,3 +10,14 @@ def seal_audit_chain() -> int:
     while sealed := audit_seal():
         total += sealed
     return total
+
+
+@shared_task(name="audit.retention_purge", ignore_result=True)
+def purge_past_retention() -> int:
+    """Anonymise the complaints past their regime's retention period (daily)."""
+    from .retention import retention_purge
+
+    total = 0
+    while purged := retention_purge():
+        total += purged
+    return total

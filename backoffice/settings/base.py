@@ -191,6 +191,7 @@ CELERY_TIMEZONE = "UTC"
 PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "notifications-deliver-due": ("notifications.deliver_due", 60),
     "audit-seal": ("audit.seal", 60),
+    "audit-retention-purge": ("audit.retention_purge", 86400),
     # complaints: add "complaints-..." jobs below this line
     "complaints-sla-sweep": ("complaints.sla_sweep", 60),
     "complaints-auto-close": ("complaints.auto_close", 3600),

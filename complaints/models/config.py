@@ -3,6 +3,7 @@ holiday calendars, SLA durations per category and priority, agents' availability
 knowledge base of canned responses."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -45,6 +46,12 @@ class RegulatoryRegime(BaseModel):
     )
     is_default = models.BooleanField(
         _("default regime"), default=False, help_text=_("Used when no time zone matches.")
+    )
+    retention_years = models.PositiveSmallIntegerField(
+        _("retention (years)"),
+        default=5,
+        validators=[MinValueValidator(1)],
+        help_text=_("Years a complaint is kept after it ends; then it is anonymised."),
     )
     history = HistoricalRecords()
 
