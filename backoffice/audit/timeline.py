@@ -223,7 +223,14 @@ def _state_history(records: list, field_name: str):
 
 
 def _compensation(complaint) -> list[TimelineEntry]:
-    from compensation.models import CompensationProposal, ProposalApproval, ProposalLine
+    from backoffice.core.money import quantize
+    from compensation.models import (
+        CompensationProposal,
+        LineStatus,
+        ProposalApproval,
+        ProposalLine,
+        ProposalState,
+    )
 
     entries = []
     proposals = CompensationProposal.objects.filter(complaint=complaint).order_by("id")
@@ -236,7 +243,11 @@ def _compensation(complaint) -> list[TimelineEntry]:
                     kind="proposal",
                     actor=_who(record.history_user),
                     summary=_("Proposal %(id)s: %(from)s → %(to)s")
-                    % {"id": proposal.pk, "from": old or "-", "to": new},
+                    % {
+                        "id": proposal.pk,
+                        "from": ProposalState(old).label if old else "-",
+                        "to": ProposalState(new).label,
+                    },
                     details={
                         "proposal_id": proposal.pk,
                         "from_state": old,
@@ -281,9 +292,11 @@ def _compensation(complaint) -> list[TimelineEntry]:
                     % {
                         "id": line.pk,
                         "kind": line.get_kind_display(),
-                        "amount": record.amount,
+                        "amount": quantize(
+                            record.amount, line.currency, rounding="ROUND_HALF_EVEN"
+                        ),
                         "currency": line.currency,
-                        "to": new,
+                        "to": LineStatus(new).label,
                     },
                     details={
                         "line_id": line.pk,

@@ -11,6 +11,7 @@ from django.utils import timezone
 from backoffice.audit.evidence import evidence_export, evidence_verify
 from backoffice.audit.models import AuditEntry
 from backoffice.audit.services import audit_verify
+from complaints.models import Complaint
 from tests.audit.complaint_story import paid_complaint
 from tests.backoffice.factories import staff_user
 from tests.compensation.gateways import CountingGateway
@@ -171,3 +172,18 @@ def test_agent_cannot_export_a_date_range(client):
     client.force_login(staff_user("agent"))
 
     assert client.get(reverse("admin:audit_evidence_range")).status_code == 403
+
+
+def test_export_of_a_demo_complaint_verifies(settings, django_capture_on_commit_callbacks):
+    settings.DEBUG = True
+    with django_capture_on_commit_callbacks(execute=True):  # the demo's payouts run
+        call_command("seed_demo", "--password", "pw-demo-123")
+    complaint = Complaint.objects.filter(compensation_proposals__state="succeeded").first()
+    assert complaint is not None, "the demo pays one complaint's compensation"
+
+    package = evidence_export(actor=staff_user("auditor"), complaint=complaint)
+
+    report = evidence_verify(package=package)
+    assert report.ok, report.problems
+    chain = json.loads(_files(package)["audit_chain.json"])
+    assert "compensation.proposalline.changed" in {e["action"] for e in chain}

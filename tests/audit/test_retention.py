@@ -1,8 +1,12 @@
+import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
+from django.apps import apps as django_apps
 from django.conf import settings as django_settings
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from backoffice.audit.models import AuditEntry
@@ -97,6 +101,10 @@ def test_withdrawn_complaint_counts_from_its_last_change(agent):
 
 
 def test_regime_defaults_documented_by_the_migration():
+    migration = importlib.import_module("complaints.migrations.0004_regime_retention_years")
+    RegulatoryRegime.objects.update(retention_years=1)
+    migration.set_retention(django_apps, SimpleNamespace(connection=connection))
+
     years = dict(RegulatoryRegime.objects.values_list("code", "retention_years"))
     assert years == {"UK": 5, "CN": 5, "US": 3}
 
