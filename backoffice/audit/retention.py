@@ -8,8 +8,10 @@ compensation records stay, so statistics and the ledger still add up, and the au
 chain — whose entries hold only ids and non-personal data — still verifies.
 
 On request, a customer's personal data (name, phone, e-mail, ID number, in the customer
-row and in its history) is replaced by placeholders and the login is unlinked and
-disabled. Both are recorded in the audit chain.
+row and in its history) is replaced by placeholders and the login is unlinked, renamed and
+disabled. Both are recorded in the audit chain. Entries already in the chain are never
+rewritten (that would break it): they identify a customer by wallet account id and a login
+by the username it had then.
 """
 
 from datetime import datetime
@@ -144,8 +146,11 @@ def customer_anonymise(*, customer: Any, actor: Any, reason: str) -> Any:
     if user is not None:
         user.is_active = False
         user.set_unusable_password()
+        user.username = f"anonymised-{user.pk}"
         user.first_name = user.last_name = user.email = ""
-        user.save(update_fields=["is_active", "password", "first_name", "last_name", "email"])
+        user.save(
+            update_fields=["is_active", "password", "username", "first_name", "last_name", "email"]
+        )
     audit_record(
         actor=actor,
         action="customer.anonymised",

@@ -150,6 +150,7 @@ def test_customer_anonymised_everywhere_and_chain_still_verifies():
     assert customer.user is None
     login.refresh_from_db()
     assert not login.is_active and not login.has_usable_password()
+    assert login.username == f"anonymised-{login.pk}"
     history = str(list(Customer.history.filter(id=customer.pk).values()))
     assert "Chan Tai Man" not in history
     assert "91234567" not in history
