@@ -34,6 +34,7 @@ from .serializers import (
     RejectIn,
     attachment_out,
 )
+from .services.messages import attachment_download_name
 
 TAGS = ["complaints"]
 REFERENCE = OpenApiParameter(
@@ -282,7 +283,9 @@ class ComplaintAttachmentApi(APIView):
         response = FileResponse(
             attachment.file.open("rb"),
             as_attachment=True,
-            filename=attachment.original_name,
+            filename=attachment_download_name(
+                name=attachment.original_name, content_type=attachment.content_type
+            ),
             content_type=attachment.content_type,
         )
         response["X-Content-Type-Options"] = "nosniff"

@@ -2,6 +2,7 @@
 
 import hashlib
 import os
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -46,6 +47,17 @@ _SIGNATURES = (
 
 def sniff_content_type(head: bytes) -> str | None:
     return next((kind for magic, kind in _SIGNATURES if head.startswith(magic)), None)
+
+
+_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "application/pdf": ".pdf"}
+
+
+def attachment_download_name(*, name: str, content_type: str) -> str:
+    """The name a download is saved under: the original name's letters, digits, spaces,
+    dots and dashes, with the extension of the sniffed type (a PNG sent as "x.html" is saved
+    as "x.png"), so that a saved attachment never opens as something else."""
+    stem = re.sub(r"[^\w .-]+", "_", os.path.splitext(name)[0]).strip(" ._")
+    return (stem or "attachment")[:100] + _EXTENSIONS.get(content_type, "")
 
 
 def _refuse(message: str) -> exceptions.AttachmentRejected:
