@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from tests.hostile.conftest import row_counts
+from tests.hostile.conftest import PNG, row_counts
 
 pytestmark = pytest.mark.django_db
 
@@ -286,12 +286,15 @@ CASES = [
     intake("Idempotency-Key too long", code="idempotency_key_invalid"),
     intake("Idempotency-Key with control characters", code="idempotency_key_invalid"),
     # --- attachments --------------------------------------------------------------------
-    Case(
-        "executable disguised as PNG",
-        "/api/v1/complaints/{mine}/messages/",
-        400,
-        "attachment_rejected",
-        files=True,
+    *(
+        Case(name, "/api/v1/complaints/{mine}/messages/", 400, "attachment_rejected", files=True)
+        for name in (
+            "executable disguised as PNG",
+            "HTML disguised as PDF",
+            "attachment over 5 MB",
+            "empty attachment",
+            "six attachments",
+        )
     ),
     # --- authentication -----------------------------------------------------------------
     Case(
@@ -317,9 +320,19 @@ IDEMPOTENCY_KEYS = {
     "Idempotency-Key with control characters": "key\x07\x1bwith-bell",
 }
 UPLOADS = {
-    "executable disguised as PNG": SimpleUploadedFile(
-        "receipt.png", b"MZ\x90\x00" + b"\x00" * 64, content_type="image/png"
-    ),
+    "executable disguised as PNG": lambda: [
+        SimpleUploadedFile("receipt.png", b"MZ\x90\x00" + b"\x00" * 64, "image/png")
+    ],
+    "HTML disguised as PDF": lambda: [
+        SimpleUploadedFile("r.pdf", b"<html><script>alert(1)</script>", "application/pdf")
+    ],
+    "attachment over 5 MB": lambda: [
+        SimpleUploadedFile("big.png", PNG + b"\x00" * (5 * 1024 * 1024), "image/png")
+    ],
+    "empty attachment": lambda: [SimpleUploadedFile("empty.png", b"", "image/png")],
+    "six attachments": lambda: [
+        SimpleUploadedFile(f"r{i}.png", PNG, "image/png") for i in range(6)
+    ],
 }
 
 
@@ -339,9 +352,8 @@ def _send(world, case: Case):
     if case.method == "get":
         return call(path, headers=headers)
     if case.files:
-        upload = UPLOADS[case.name]
-        upload.seek(0)
-        return call(path, {"body": "see file", "attachments": [upload]}, format="multipart")
+        files = UPLOADS[case.name]()
+        return call(path, {"body": "see file", "attachments": files}, format="multipart")
     if case.raw is not None:
         return call(path, case.raw, content_type=case.content_type, headers=headers)
     return call(path, json.dumps(case.json_body), content_type=case.content_type, headers=headers)
@@ -366,6 +378,18 @@ def test_hostile_input_is_refused_and_changes_nothing(world, case):
 def test_there_are_at_least_forty_hostile_inputs():
     assert len(CASES) >= 40
     assert len({c.name for c in CASES}) == len(CASES)
+
+
+def test_another_customers_transaction_is_not_linked(world):
+    """A forged transaction id of another customer is kept as text, never linked."""
+    theirs = world.theirs.transactions.get()
+    response = world.client.post(
+        COMPLAINTS, {**BODY, "transaction_ids": [theirs.transaction_id]}, format="json"
+    )
+    assert response.status_code == 201
+    complaint = world.me.complaints.get(reference=response.json()["reference"])
+    assert not complaint.transactions.exists()
+    assert not complaint.findings.filter(transaction=theirs).exists()
 
 
 def test_huge_page_size_is_capped(world):
