@@ -15,6 +15,7 @@ def service_credential_create(*, name: str) -> tuple[ServiceCredential, str]:
         secret_hash=hash_secret(secret),
         user=system_actor(f"service-{name}"),
     )
+    credential._history_user = system_actor("api")
     credential._change_reason = "credential issued"
     credential.save()
     return credential, f"{key_id}.{secret}"

@@ -84,7 +84,7 @@ def notification_enqueue(
     if channel not in NotificationChannel.values:
         raise ValidationFailed(_("Unknown notification channel."), code="channel_unknown")
     subject, body = render_message(template_key, context, customer.language)
-    notification = Notification.objects.create(
+    notification = Notification(
         customer=customer,
         channel=channel,
         fallback_channel=fallback_channel if fallback_channel != channel else "",
@@ -97,6 +97,9 @@ def notification_enqueue(
         idempotency_key=idempotency_key,
         next_attempt_at=timezone.now(),
     )
+    notification._history_user = system_actor("notifications")
+    notification._change_reason = f"queued: {template_key}"
+    notification.save()
     _dispatch_after_commit(notification.pk)
     return notification
 
@@ -104,7 +107,7 @@ def notification_enqueue(
 def _fall_back(notification: Notification) -> None:
     if not notification.fallback_channel or hasattr(notification, "fallback"):
         return
-    fallback = Notification.objects.create(
+    fallback = Notification(
         customer=notification.customer,
         channel=notification.fallback_channel,
         fallback_of=notification,
@@ -117,6 +120,9 @@ def _fall_back(notification: Notification) -> None:
         idempotency_key=f"{notification.idempotency_key}:fallback",
         next_attempt_at=timezone.now(),
     )
+    fallback._history_user = system_actor("notifications")
+    fallback._change_reason = f"fallback to {notification.fallback_channel}"
+    fallback.save()
     _dispatch_after_commit(fallback.pk)
 
 

@@ -147,11 +147,15 @@ def verify_findings(complaint: Complaint, *, actor: Any) -> list[ComplaintFindin
         checks += _status_checks(txn, now) + _duplicate_checks(txn) + _refund_checks(txn)
     created = []
     for kind, txn, details in checks:
-        finding, new = ComplaintFinding.objects.get_or_create(
-            complaint=complaint, kind=kind, transaction=txn, defaults={"details": details}
-        )
-        if new:
-            created.append(finding)
+        if ComplaintFinding.objects.filter(
+            complaint=complaint, kind=kind, transaction=txn
+        ).exists():
+            continue
+        finding = ComplaintFinding(complaint=complaint, kind=kind, transaction=txn, details=details)
+        finding._history_user = actor
+        finding._change_reason = "found by transaction verification"
+        finding.save()
+        created.append(finding)
     save(complaint, actor=actor, reason="transactions verified")
     record_event(
         complaint,

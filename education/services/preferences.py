@@ -37,7 +37,8 @@ def education_preferences_update(
     opted_out_topics: list[str],
 ) -> dict:
     """Replace the customer's quiet hours and opt-outs (the customer is the actor)."""
-    profile, _ = EducationProfile.objects.select_for_update().get_or_create(customer=customer)
+    profile = EducationProfile.objects.select_for_update().filter(customer=customer).first()
+    profile = profile or EducationProfile(customer=customer)
     profile.quiet_start, profile.quiet_end = quiet_start, quiet_end
     profile._history_user, profile._change_reason = customer.user, "customer preferences"
     profile.save()
@@ -46,7 +47,9 @@ def education_preferences_update(
     }
     current = set(EducationOptOut.objects.filter(customer=customer).values_list("kind", "value"))
     for kind, value in current - wanted:
-        EducationOptOut.objects.filter(customer=customer, kind=kind, value=value).delete()
+        for row in EducationOptOut.objects.filter(customer=customer, kind=kind, value=value):
+            row._history_user, row._change_reason = customer.user, "customer preferences"
+            row.delete()
     for kind, value in wanted - current:
         row = EducationOptOut(customer=customer, kind=kind, value=value)
         row._history_user, row._change_reason = customer.user, "customer preferences"
