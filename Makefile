@@ -10,7 +10,8 @@ DEMO_PASSWORD ?= demo-pass-2026
 # its own environment and never uses these targets.
 RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
-.PHONY: install run test test-fast lint format migrate messages worker beat periodic serve clean
+.PHONY: install run test test-fast lint format migrate messages worker beat periodic serve clean \
+	bench reliability reliability-short
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -58,6 +59,25 @@ periodic: install
 serve: install
 	$(PY) manage.py collectstatic --noinput
 	$(VENV)/bin/gunicorn backoffice.wsgi --bind $(HOST):$(PORT) --workers $${WEB_CONCURRENCY:-3}
+
+# Benchmarks and reliability tests need the real services (PostgreSQL on 127.0.0.1:5432, Redis on
+# 127.0.0.1:6379); they only ever talk to 127.0.0.1, are bounded and stop by themselves.
+# BENCH_DATABASE_URL names a scratch database whose name contains "bench" (it is emptied).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backoffice_bench
+BENCH_CUSTOMERS ?= 1000000
+
+bench: install
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) tests/benchmarks/bench_http.py
+	BENCH_DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) tests/benchmarks/bench_scale.py
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) tests/benchmarks/bench_education.py \
+		--customers $(BENCH_CUSTOMERS)
+
+reliability: install
+	$(PY) -m pytest tests/reliability -p no:cacheprovider -o python_files='rel_*.py' -v
+
+reliability-short: install
+	RELIABILITY_SHORT=1 $(PY) -m pytest tests/reliability -p no:cacheprovider \
+		-o python_files='rel_*.py' -v
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
