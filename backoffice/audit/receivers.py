@@ -9,6 +9,7 @@ from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import post_create_historical_record
 
+from .middleware import stamp_login
 from .registry import CHAINED_FIELDS
 from .services import audit_record
 
@@ -35,13 +36,16 @@ def _client(request) -> dict:
 
 @receiver(user_logged_in, dispatch_uid="audit_login")
 def _logged_in(sender, request, user, **kwargs):
+    stamp_login(request)
     audit_record(actor=user, action="auth.login", obj=user, data=_client(request))
 
 
 @receiver(user_logged_out, dispatch_uid="audit_logout")
 def _logged_out(sender, request, user, **kwargs):
     if user is not None:
-        audit_record(actor=user, action="auth.logout", obj=user, data=_client(request))
+        data = _client(request)
+        data["reason"] = getattr(request, "session_end_reason", "") or "logout"
+        audit_record(actor=user, action="auth.logout", obj=user, data=data)
 
 
 @receiver(user_login_failed, dispatch_uid="audit_login_failed")

@@ -2,13 +2,16 @@
 alteration, deletion or insertion made behind the application's back is detected."""
 
 import itertools
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.utils import DatabaseError
+from django.utils import timezone
 
 from backoffice.audit.models import AuditEntry
 from backoffice.audit.services import audit_record, audit_seal, audit_verify
@@ -179,3 +182,49 @@ def test_complaint_transitions_are_chained_with_actor_and_reason():
     assert ack.actor == agent and ack.data["reason"].startswith("acknowledge")
     audit_seal()
     assert audit_verify().ok
+
+
+def _admin_get(client):
+    return client.get("/admin/", follow=False)
+
+
+def test_staff_session_ends_after_inactivity_and_the_logout_is_recorded(client, settings):
+    settings.STAFF_SESSION_IDLE_SECONDS = 1800
+    staff_user("agent", username="idle-agent")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.login(username="idle-agent", password="pass-1234")
+        assert _admin_get(client).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=29), tick=False):
+        assert _admin_get(client).status_code == 200  # activity keeps it alive
+    with time_machine.travel(start + timedelta(minutes=58), tick=False):
+        assert _admin_get(client).status_code == 200  # 29 minutes after the last request
+    with time_machine.travel(start + timedelta(minutes=90), tick=False):
+        response = _admin_get(client)
+    assert response.status_code == 302
+    assert "/login/" in response["Location"]
+    logout = AuditEntry.objects.get(action="auth.logout")
+    assert logout.actor_label == "idle-agent"
+    assert logout.data["reason"] == "idle_timeout"
+
+
+def test_staff_session_has_an_absolute_lifetime(client, settings):
+    settings.STAFF_SESSION_IDLE_SECONDS = 1800
+    settings.STAFF_SESSION_SECONDS = 3600
+    staff_user("agent", username="busy-agent")
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        assert client.login(username="busy-agent", password="pass-1234")
+    for minutes in (20, 40, 59):
+        with time_machine.travel(start + timedelta(minutes=minutes), tick=False):
+            assert _admin_get(client).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=61), tick=False):
+        assert _admin_get(client).status_code == 302
+    assert AuditEntry.objects.get(action="auth.logout").data["reason"] == "session_lifetime"
+
+
+def test_a_deliberate_logout_says_so(client):
+    staff_user("agent", username="leaving-agent")
+    assert client.login(username="leaving-agent", password="pass-1234")
+    client.logout()
+    assert AuditEntry.objects.get(action="auth.logout").data["reason"] == "logout"
