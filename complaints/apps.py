@@ -14,4 +14,5 @@ class ComplaintsConfig(AppConfig):
             marker_model="RegulatoryRegime",
             migration="0002_seed_regimes_and_knowledge_base",
             function="seed",
+            then=(("0004_regime_retention_years", "set_retention"),),
         )

@@ -16,8 +16,16 @@ from django.db.models.signals import post_migrate
 
 
 def restore_seed_after_flush(
-    app_config: AppConfig, *, marker_model: str, migration: str, function: str
+    app_config: AppConfig,
+    *,
+    marker_model: str,
+    migration: str,
+    function: str,
+    then: tuple[tuple[str, str], ...] = (),
 ) -> None:
+    """`then` lists later data migrations (migration, function) that amend the seed; they
+    run after it, in order, as they did on the first migrate."""
+
     def restore(sender: AppConfig, using: str = "default", apps=None, **kwargs) -> None:
         apps = apps or global_apps  # flush sends post_migrate without the migration state
         try:
@@ -26,10 +34,10 @@ def restore_seed_after_flush(
             return  # the app is migrated to zero: nothing to seed into
         if model.objects.using(using).exists():
             return
-        seed = getattr(
-            importlib.import_module(f"{app_config.name}.migrations.{migration}"), function
-        )
-        seed(apps, SimpleNamespace(connection=connections[using]))
+        schema_editor = SimpleNamespace(connection=connections[using])
+        for name, func in ((migration, function), *then):
+            step = getattr(importlib.import_module(f"{app_config.name}.migrations.{name}"), func)
+            step(apps, schema_editor)
 
     post_migrate.connect(
         restore, sender=app_config, weak=False, dispatch_uid=f"{app_config.label}_seed_restore"

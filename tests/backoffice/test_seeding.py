@@ -10,6 +10,10 @@ from education.models import FrequencyCap
 def test_reference_data_comes_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
     assert set(RegulatoryRegime.objects.values_list("code", flat=True)) >= {"UK", "CN", "US"}
+    # the later data migration that amends the seed runs again too
+    years = dict(RegulatoryRegime.objects.values_list("code", "retention_years"))
+    assert years["US"] == 3
+    assert years["UK"] == 5
     assert CannedResponse.objects.exists()
     assert FrequencyCap.objects.filter(max_messages=2, window_days=7).exists()
     assert Group.objects.filter(name="auditor").exists()
