@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
@@ -20,6 +21,8 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
     path("api/v1/", include("backoffice.api.urls_v1")),
 ]
+if settings.BENCH_BASELINE:  # the benchmarks' plain-DRF baseline, never on in production
+    urlpatterns.append(path("api/bench/baseline/", include("backoffice.benchbaseline.urls")))
 
 handler400 = "backoffice.api.exceptions.json_bad_request"
 handler404 = "backoffice.api.exceptions.json_not_found"

@@ -51,7 +51,12 @@ INSTALLED_APPS = [
     "compensation",
     "education",
     "insight",
+    # Benchmark-only baseline (tests/benchmarks/bench_http.py). Installed everywhere so the
+    # migration state never depends on an env var, but its URL exists only with
+    # BENCH_BASELINE=true (backoffice/urls.py); production leaves it off.
+    "backoffice.benchbaseline",
 ]
+BENCH_BASELINE = env.bool("BENCH_BASELINE", default=False)
 
 MIDDLEWARE = [
     "backoffice.api.middleware.RequestLogMiddleware",
