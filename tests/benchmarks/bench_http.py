@@ -1,0 +1,542 @@
+"""HTTP benchmark: complaint intake and warning evaluation against a plain-DRF baseline
+(not collected by pytest: the name does not match test_*.py).
+
+    BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/backoffice_bench \\
+        .venv/bin/python tests/benchmarks/bench_http.py [--seconds 10] [--clients 8,32]
+
+(`make bench` runs exactly that.) What it does, so that every figure can be reproduced:
+
+1. Creates the database named by BENCH_DATABASE_URL when it is missing (the name must
+   contain "bench"; anything else is refused) and migrates it.
+2. Seeds what the requests need, idempotently: `--customers` customers with logins (a
+   JWT each, minted like the tests do with simplejwt), one payment transaction each, four
+   available agents for auto-assignment, and the demo warning rules (education/demo_content).
+3. Starts gunicorn on 127.0.0.1 on a free port: production settings
+   (backoffice.settings.base, DJANGO_DEBUG=false), gthread workers (2 x cores processes,
+   `--threads` each: keep-alive needs gthread, a second thread overlaps one request's
+   database wait with another's Python), BENCH_BASELINE=true so /api/bench/baseline/ is
+   mounted, HTTPS redirect off (no TLS proxy in front), the intake rate limit raised so it
+   never refuses the load, Redis (BENCH_REDIS_URL, default db 12) as cache and Celery
+   broker as in production; with Redis down, the embedded mode (tasks in the request).
+4. Warms each endpoint up, then drives it with an asyncio client (httpx.AsyncClient,
+   keep-alive, one connection per client) at each client count for `--seconds`:
+   - baseline: POST /api/bench/baseline/ inserts one row through a ModelSerializer with
+     the same authentication and permission as the two others;
+   - intake: POST /api/v1/complaints/, a new complaint (random category, amount, one of
+     the customer's transactions) from a random customer, a fresh Idempotency-Key each;
+   - evaluate: POST /api/v1/education/warnings/evaluate/, a large payment of a random
+     amount, payee new or known, from a random customer, a fresh request_id each.
+   Any answer other than 2xx, and any transport error, counts as an error and is printed.
+5. Prints requests, req/s, p50 and p99 per endpoint and client count, the ratios to the
+   baseline (intake >= 0.5, evaluate >= 0.8 and p99 <= 20 ms at 8 clients) and writes them
+   to tests/benchmarks/RESULTS.md. Gunicorn is stopped in a `finally`; the whole run is
+   bounded by an alarm.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
+WALL_CLOCK_LIMIT_SECONDS = 600
+PREFIX = "bench-http"
+CATEGORIES = [
+    "duplicate_charge",
+    "funds_not_received",
+    "wrong_amount",
+    "transfer_delay",
+    "transaction_failure",
+    "other",
+]
+TARGETS = {"intake": 0.5, "evaluate": 0.8}
+EVALUATE_P99_LIMIT_MS = 20.0
+
+
+@dataclass
+class Run:
+    endpoint: str
+    clients: int
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + len(self.errors)
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.seconds if self.seconds else 0.0
+
+    def percentile(self, p: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] * 1000
+
+
+# --- database and environment ---------------------------------------------------------
+
+
+def _database_url() -> str:
+    url = os.environ.get("BENCH_DATABASE_URL", "")
+    name = urlsplit(url).path.lstrip("/")
+    if not url.startswith("postgres") or "bench" not in name:
+        sys.exit("Set BENCH_DATABASE_URL to a PostgreSQL database whose name contains 'bench'.")
+    return url
+
+
+def _create_database(url: str) -> None:
+    import psycopg
+
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True, connect_timeout=10) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            return
+        conn.execute(f'CREATE DATABASE "{name}"')
+        print(f"created database {name}")
+
+
+def _redis_url() -> str:
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+    import redis
+
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        print(f"Redis at {url} does not answer: embedded mode (tasks run in the request)")
+        return ""
+    return url
+
+
+def _server_env(database_url: str, redis_url: str) -> dict[str, str]:
+    """The environment of both this process (seeding, tokens) and gunicorn."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "backoffice.settings.base",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": redis_url,
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(48),
+        "DJANGO_SECURE_SSL_REDIRECT": "false",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+        "BENCH_BASELINE": "true",
+        "THROTTLE_INTAKE_RATE": "1000000/min",
+        "JWT_ACCESS_MINUTES": "60",
+        "LOG_LEVEL": "WARNING",
+    }
+
+
+def _setup(env: dict[str, str]) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+# --- seeding ---------------------------------------------------------------------------
+
+
+def _seed_customers(count: int) -> list[tuple[str, str]]:
+    """(access token, transaction id) of `count` customers with a login and a payment."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.db import transaction
+    from django.utils import timezone
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from backoffice.customers.models import Customer, PaymentTransaction
+
+    User = get_user_model()
+    names = [f"{PREFIX}-{n:06d}" for n in range(count)]
+    now = timezone.now()
+    with transaction.atomic():
+        have = set(User.objects.filter(username__in=names).values_list("username", flat=True))
+        unusable = make_password(None)
+        User.objects.bulk_create(
+            [User(username=name, password=unusable) for name in names if name not in have]
+        )
+        users = dict(User.objects.filter(username__in=names).values_list("username", "pk"))
+        linked = set(Customer.objects.filter(user_id__in=users.values()).values_list("user_id"))
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    wallet_account_id=f"H{n:09d}",
+                    name=f"Bench customer {n}",
+                    phone=f"137{n:08d}",
+                    email=f"h{n}@bench.example",
+                    preferred_channel=("in_app", "push", "sms")[n % 3],
+                    language=("en", "zh-hans", "zh-hant")[n % 3],
+                    time_zone=("Asia/Hong_Kong", "Asia/Shanghai", "Asia/Taipei")[n % 3],
+                    registered_at=now - timedelta(days=30 + n % 700),
+                    user_id=users[name],
+                )
+                for n, name in enumerate(names)
+                if (users[name],) not in linked
+            ]
+        )
+        customers = list(Customer.objects.filter(user_id__in=users.values()).order_by("pk"))
+        paid = set(
+            PaymentTransaction.objects.filter(customer__in=customers).values_list(
+                "customer_id", flat=True
+            )
+        )
+        PaymentTransaction.objects.bulk_create(
+            [
+                PaymentTransaction(
+                    transaction_id=f"HTXN{c.pk:012d}",
+                    customer=c,
+                    counterparty="Harbour Coffee",
+                    type="payment",
+                    amount="100.00",
+                    fee="0.00",
+                    currency="HKD",
+                    status="succeeded",
+                    occurred_at=now - timedelta(hours=2),
+                )
+                for c in customers
+                if c.pk not in paid
+            ]
+        )
+    return [
+        (str(AccessToken.for_user(c.user)), f"HTXN{c.pk:012d}")
+        for c in Customer.objects.filter(pk__in=[c.pk for c in customers]).select_related("user")
+    ]
+
+
+def _seed_agents() -> None:
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from complaints.models import AgentProfile
+
+    agents = Group.objects.get(name="agent")
+    for n in range(4):
+        user, _ = get_user_model().objects.get_or_create(
+            username=f"{PREFIX}-agent-{n}", defaults={"is_staff": True, "first_name": f"A{n}"}
+        )
+        user.groups.add(agents)
+        AgentProfile.objects.get_or_create(user=user, defaults={"capacity": 0})
+
+
+def _seed_rules() -> None:
+    from backoffice.core.actors import system_actor
+    from education.demo_content import ACK_PHRASES, RULES
+    from education.models import WarningRule, WarningText
+    from education.services.content import save_with_history
+
+    author = system_actor(PREFIX)
+    for slug, (fields, variants) in RULES.items():
+        if WarningRule.objects.filter(slug=slug).exists():
+            continue
+        rule = WarningRule(slug=slug, **fields)
+        save_with_history(rule, actor=author, reason="benchmark rules (demo content)")
+        for n, variant in enumerate(variants):
+            for lang, (title, body) in variant.items():
+                WarningText.objects.create(
+                    rule=rule, variant=n, language=lang, title=title, body=body,
+                    ack_phrase=ACK_PHRASES[lang],
+                )  # fmt: skip
+
+
+# --- the server ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_gunicorn(env: dict[str, str], port: int, workers: int, threads: int, log):
+    command = [
+        PYTHON, "-m", "gunicorn", "backoffice.wsgi:application",
+        "--bind", f"127.0.0.1:{port}",
+        "--worker-class", "gthread", "--workers", str(workers), "--threads", str(threads),
+        "--keep-alive", "30", "--timeout", "60", "--graceful-timeout", "5",
+        "--backlog", "512", "--log-level", "warning",
+    ]  # fmt: skip
+    return subprocess.Popen(  # noqa: S603 (a fixed command line)
+        command,
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_ready(port: int, server, timeout: float = 60) -> None:
+    import httpx
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError("gunicorn did not answer /healthz in time")
+
+
+def _stop(server) -> None:
+    if server is None or server.poll() is not None:
+        return
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait(timeout=5)
+
+
+# --- the load --------------------------------------------------------------------------
+
+
+def _baseline_body(rng: random.Random, _txn: str) -> tuple[dict, dict]:
+    text = f"I was charged twice at shop {rng.randrange(10_000)}."
+    return {"text": text}, {}
+
+
+def _intake_body(rng: random.Random, txn: str) -> tuple[dict, dict]:
+    occurred = datetime.now(UTC) - timedelta(minutes=rng.randrange(60, 600))
+    body = {
+        "category": rng.choice(CATEGORIES),
+        "description": f"Payment {txn} went wrong: charged {rng.randrange(2, 5)} times.",
+        "amount": f"{rng.randrange(1, 5000)}.{rng.randrange(100):02d}",
+        "currency": "HKD",
+        "occurred_at": occurred.isoformat(),
+        "transaction_ids": [txn],
+    }
+    return body, {"Idempotency-Key": uuid.uuid4().hex}
+
+
+def _evaluate_body(rng: random.Random, _txn: str) -> tuple[dict, dict]:
+    seen = datetime.now(UTC) - timedelta(days=rng.randrange(0, 90))
+    context = {
+        "amount": f"{rng.randrange(500, 20_000)}.00",
+        "currency": rng.choice(["HKD", "CNY"]),
+        "payee_first_seen_at": rng.choice([None, seen.isoformat()]),
+        "network_type": rng.choice(["private_wifi", "public_wifi", "cellular"]),
+        "device_known": rng.random() < 0.9,
+    }
+    body = {"scenario": "large_payment", "request_id": uuid.uuid4().hex, "context": context}
+    return body, {}
+
+
+ENDPOINTS = {
+    "baseline": ("/api/bench/baseline/", _baseline_body),
+    "intake": ("/api/v1/complaints/", _intake_body),
+    "evaluate": ("/api/v1/education/warnings/evaluate/", _evaluate_body),
+}
+
+
+async def _client(client, run, path, make, customers, rng, deadline, limit) -> None:
+    while time.monotonic() < deadline and run.requests < limit:
+        token, txn = rng.choice(customers)
+        body, headers = make(rng, txn)
+        headers["Authorization"] = f"Bearer {token}"
+        started = time.perf_counter()
+        try:
+            response = await client.post(path, json=body, headers=headers)
+        except Exception as exc:  # transport errors count as errors, shown below
+            run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+            continue
+        elapsed = time.perf_counter() - started
+        if 200 <= response.status_code < 300:
+            run.latencies.append(elapsed)
+        else:
+            run.errors.append(f"{response.status_code} {response.text[:160]}")
+
+
+async def _drive(port, endpoint, clients, seconds, customers, limit=10**9) -> Run:
+    import httpx
+
+    path, make = ENDPOINTS[endpoint]
+    run = Run(endpoint, clients)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(
+        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
+    ) as client:
+        started = time.perf_counter()
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(
+            *(
+                _client(client, run, path, make, customers, random.Random(n), deadline, limit)
+                for n in range(clients)
+            )
+        )
+        run.seconds = time.perf_counter() - started
+    return run
+
+
+# --- report ----------------------------------------------------------------------------
+
+
+def _table(runs: list[Run]) -> list[str]:
+    lines = [
+        "| endpoint | clients | requests | req/s | p50 ms | p99 ms | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        lines.append(
+            f"| {r.endpoint} | {r.clients} | {r.requests} | {r.rate:.0f} | "
+            f"{r.percentile(50):.1f} | {r.percentile(99):.1f} | {len(r.errors)} |"
+        )
+    return lines
+
+
+def _verdicts(runs: list[Run]) -> list[str]:
+    by = {(r.endpoint, r.clients): r for r in runs}
+    lines = []
+    for clients in sorted({r.clients for r in runs}):
+        base = by[("baseline", clients)].rate
+        for endpoint, target in TARGETS.items():
+            ratio = by[(endpoint, clients)].rate / base if base else 0.0
+            verdict = "PASS" if ratio >= target else "MISS"
+            lines.append(
+                f"- {clients} clients: {endpoint}/baseline throughput = {ratio:.2f} "
+                f"(target >= {target}) {verdict}"
+            )
+    p99 = by.get(("evaluate", 8))
+    if p99 is not None:
+        verdict = "PASS" if p99.percentile(99) <= EVALUATE_P99_LIMIT_MS else "MISS"
+        lines.append(
+            f"- 8 clients: evaluate p99 = {p99.percentile(99):.1f} ms "
+            f"(target <= {EVALUATE_P99_LIMIT_MS:.0f} ms) {verdict}"
+        )
+    return lines
+
+
+def _setup_lines(args, workers: int, redis_url: str) -> list[str]:
+    mode = "Redis cache and Celery broker" if redis_url else "embedded (no Redis: eager tasks)"
+    return [
+        f"Server: gunicorn gthread, {workers} workers x {args.threads} threads on 127.0.0.1, "
+        f"production settings (DEBUG off), PostgreSQL, {mode}; THROTTLE_INTAKE_RATE raised "
+        "to 1000000/min so the rate limiter never refuses the load.",
+        f"Client: httpx.AsyncClient (keep-alive, one connection per client) in one process, "
+        f"{args.seconds:.0f} s per row after a {args.warmup:.0f} s warm-up, random customer "
+        f"among {args.customers}; non-2xx answers are errors.",
+    ]
+
+
+def _report(runs: list[Run], args, workers: int, redis_url: str) -> None:
+    from tests.benchmarks.results import record
+
+    setup = _setup_lines(args, workers, redis_url)
+    table, verdicts = _table(runs), _verdicts(runs)
+    print("\n".join(["", *setup, "", *table, "", *verdicts]))
+    for r in runs:
+        for error in r.errors[:5]:
+            print(f"  error {r.endpoint}/{r.clients}: {error}")
+    reproduce = [
+        "Reproduce: `make bench`, or `BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/"
+        "backoffice_bench .venv/bin/python tests/benchmarks/bench_http.py` (see its docstring)."
+    ]
+    record(
+        "http",
+        "HTTP: complaint intake and warning evaluation vs a plain-DRF insert",
+        [*setup, "", *table, "", *verdicts, "", *reproduce, ""],
+    )
+
+
+# --- main ------------------------------------------------------------------------------
+
+
+def _alarm(_signum, _frame):
+    raise TimeoutError(f"benchmark exceeded {WALL_CLOCK_LIMIT_SECONDS} s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint and count")
+    parser.add_argument("--warmup", type=float, default=3.0)
+    parser.add_argument("--clients", default="8,32", help="comma-separated client counts")
+    parser.add_argument("--customers", type=int, default=2000)
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1))
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+    counts = [int(c) for c in args.clients.split(",")]
+
+    signal.signal(signal.SIGALRM, _alarm)
+    signal.alarm(WALL_CLOCK_LIMIT_SECONDS)
+    database_url = _database_url()
+    _create_database(database_url)
+    env = _server_env(database_url, _redis_url())
+    _setup(env)
+    from django.core.management import call_command
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    customers = _seed_customers(args.customers)
+    _seed_agents()
+    _seed_rules()
+    print(f"migrated and seeded in {time.monotonic() - started:.0f} s")
+
+    runs = _measure(env, args, counts, customers)
+    signal.alarm(0)
+    _report(runs, args, args.workers, env["REDIS_URL"])
+
+
+def _measure(env: dict[str, str], args, counts: list[int], customers) -> list[Run]:
+    """Start gunicorn, warm every endpoint up, run every (client count, endpoint) pair."""
+    server, port, runs = None, _free_port(), []
+    with tempfile.NamedTemporaryFile("w+", prefix="bench-http-gunicorn-", suffix=".log") as log:
+        try:
+            server = _start_gunicorn(env, port, args.workers, args.threads, log)
+            _wait_ready(port, server)
+            for endpoint in ENDPOINTS:
+                warm = asyncio.run(_drive(port, endpoint, max(counts), args.warmup, customers))
+                if warm.errors:
+                    print(f"warm-up {endpoint}: {len(warm.errors)} errors: {warm.errors[0]}")
+            for clients in counts:
+                for endpoint in ENDPOINTS:
+                    run = asyncio.run(_drive(port, endpoint, clients, args.seconds, customers))
+                    print(
+                        f"{endpoint:>9} {clients:>3} clients: {run.rate:7.0f} req/s, "
+                        f"p50 {run.percentile(50):6.1f} ms, p99 {run.percentile(99):6.1f} ms, "
+                        f"errors {len(run.errors)}"
+                    )
+                    runs.append(run)
+        finally:
+            _stop(server)
+            _purge_queue(env["REDIS_URL"])
+            log.seek(0)
+            tail = log.read()[-2000:]
+            if tail.strip():
+                print("gunicorn log (tail):\n" + tail)
+    return runs
+
+
+def _purge_queue(redis_url: str) -> None:
+    """The notifications queued by intake are for customers that exist only here: drop
+    them from the benchmark's Redis database rather than leave them for a worker."""
+    if not redis_url:
+        return
+    from backoffice.celery import app
+
+    purged = app.control.purge()
+    print(f"purged {purged} queued task(s) from {redis_url}")
+
+
+if __name__ == "__main__":
+    main()
