@@ -385,7 +385,7 @@ def _columns(staff: dict, customer_low: int, regimes: list[int]) -> dict[str, st
     return {
         "reference": REFERENCE,
         "updated_at": "created_at",
-        "customer_id": f"{customer_low} + (i * 7919) % {CUSTOMERS}",
+        "customer_id": f"{customer_low} + (i::bigint * 7919) % {CUSTOMERS}",
         "channel": "(ARRAY['in_app','in_app','hotline','online_chat','email','other'])[1 + i % 6]",
         "category": "(ARRAY[" + ",".join(f"'{c}'" for c in CATEGORIES) + "])[1 + i % 11]",
         "description": "'I was charged twice at merchant ' || (i % 977) || '.'",
