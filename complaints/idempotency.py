@@ -1,7 +1,8 @@
 """Idempotency-Key for customer POSTs: the first answer is stored with a hash of the
 request and replayed for the same key and body; the same key with another body is an
-error. The record is written in the same transaction as the work, so concurrent requests
-with one key wait on the unique index and then replay the winner's answer."""
+error. The record is inserted, complete, at the end of the transaction that did the work:
+of concurrent requests with one key, the later insert waits on the unique index until the
+first commits, then fails; its work is rolled back and it replays the winner's answer."""
 
 import hashlib
 import json
@@ -9,7 +10,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from rest_framework.renderers import JSONRenderer
 
 from backoffice.customers.models import Customer
@@ -36,7 +37,15 @@ def request_fingerprint(payload: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-@transaction.atomic
+def _replay(customer: Customer, key: str, fingerprint: str) -> tuple[int, Any] | None:
+    record = IdempotencyRecord.objects.filter(customer=customer, key=key).first()
+    if record is None:
+        return None
+    if record.request_hash != fingerprint:
+        raise IdempotencyKeyReused()
+    return record.response_status, record.response_body
+
+
 def idempotent_response(
     *,
     customer: Customer,
@@ -44,17 +53,28 @@ def idempotent_response(
     payload: Any,
     produce: Callable[[], tuple[int, Any]],
 ) -> tuple[int, Any]:
-    """(status, body) of the first request with this key, producing it if there is none."""
+    """(status, body) of the first request with this key, producing it if there is none.
+
+    Two statements besides the work: a read for the replay, and the record's insert."""
     fingerprint = request_fingerprint(payload)
-    record, created = IdempotencyRecord.objects.get_or_create(
-        customer=customer, key=key, defaults={"request_hash": fingerprint}
-    )
-    if not created:
-        if record.request_hash != fingerprint:
-            raise IdempotencyKeyReused()
-        return record.response_status, record.response_body
-    status, body = produce()
-    record.response_status = status
-    record.response_body = json.loads(JSONRenderer().render(body))
-    record.save(update_fields=["response_status", "response_body", "updated_at"])
+    replay = _replay(customer, key, fingerprint)
+    if replay is not None:
+        return replay
+    try:
+        with transaction.atomic():
+            status, body = produce()
+            record = IdempotencyRecord.objects.create(
+                customer=customer,
+                key=key,
+                request_hash=fingerprint,
+                response_status=status,
+                response_body=json.loads(JSONRenderer().render(body)),
+            )
+    except IntegrityError:
+        # A concurrent request with this key committed first (or the work itself broke a
+        # constraint: then there is no record and the error stands).
+        replay = _replay(customer, key, fingerprint)
+        if replay is None:
+            raise
+        return replay
     return status, record.response_body

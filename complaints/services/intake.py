@@ -159,7 +159,8 @@ def complaint_submit(
     )
     clocks_start(complaint, now=now)
     _save_with_unique_reference(complaint, actor=actor)
-    complaint.transactions.set(known)
+    if known:
+        complaint.transactions.add(*known)  # a new complaint: nothing linked yet to diff with
     event = record_event(
         complaint,
         actor=actor,
@@ -169,7 +170,7 @@ def complaint_submit(
         data={"channel": channel},
     )
     robot = system("complaints")
-    verify_findings(complaint, actor=robot)
+    verify_findings(complaint, actor=robot, transactions=known)
     if setting("COMPLAINT_AUTO_ASSIGN"):
         assign_new(complaint, actor=robot)
     notify_customer(

@@ -122,10 +122,11 @@ def _amount_checks(complaint: Complaint, txns: list[PaymentTransaction]) -> list
     return checks
 
 
-def _link_known_references(complaint: Complaint) -> None:
-    """References the payment core has sent us since the complaint was filed get linked."""
+def _link_known_references(complaint: Complaint) -> bool:
+    """References the payment core has sent us since the complaint was filed get linked;
+    True when there were any."""
     if not complaint.raw_transaction_refs:
-        return
+        return False
     known = list(
         PaymentTransaction.objects.filter(
             customer_id=complaint.customer_id, transaction_id__in=complaint.raw_transaction_refs
@@ -135,28 +136,45 @@ def _link_known_references(complaint: Complaint) -> None:
         complaint.transactions.add(*known)
         ids = {t.transaction_id for t in known}
         complaint.raw_transaction_refs = [r for r in complaint.raw_transaction_refs if r not in ids]
+    return bool(known)
 
 
-def verify_findings(complaint: Complaint, *, actor: Any) -> list[ComplaintFinding]:
-    """Run every check on the referenced transactions; store new findings (idempotent)."""
-    _link_known_references(complaint)
-    txns = list(complaint.transactions.order_by("occurred_at", "pk"))
+def verify_findings(
+    complaint: Complaint,
+    *,
+    actor: Any,
+    transactions: list[PaymentTransaction] | None = None,
+) -> list[ComplaintFinding]:
+    """Run every check on the referenced transactions; store new findings (idempotent).
+
+    `transactions`: the complaint's linked transactions when the caller has just linked
+    them (intake), which spares reading them back. The complaint itself is saved (with a
+    history row) only when references got linked: otherwise the run changes nothing on
+    it, and the event below records that it happened."""
+    linked = _link_known_references(complaint)
+    if transactions is None or linked:
+        txns = list(complaint.transactions.order_by("occurred_at", "pk"))
+    else:
+        txns = sorted(transactions, key=lambda t: (t.occurred_at, t.pk))
     now = timezone.now()
     checks: list[Check] = _amount_checks(complaint, txns)
     for txn in txns:
         checks += _status_checks(txn, now) + _duplicate_checks(txn) + _refund_checks(txn)
+    found = set(
+        ComplaintFinding.objects.filter(complaint=complaint).values_list("kind", "transaction_id")
+    )
     created = []
     for kind, txn, details in checks:
-        if ComplaintFinding.objects.filter(
-            complaint=complaint, kind=kind, transaction=txn
-        ).exists():
+        if (kind, txn.pk) in found:
             continue
         finding = ComplaintFinding(complaint=complaint, kind=kind, transaction=txn, details=details)
         finding._history_user = actor
         finding._change_reason = "found by transaction verification"
         finding.save()
+        found.add((kind, txn.pk))
         created.append(finding)
-    save(complaint, actor=actor, reason="transactions verified")
+    if linked:
+        save(complaint, actor=actor, reason="transactions verified")
     record_event(
         complaint,
         actor=actor,
