@@ -1,6 +1,7 @@
 """Real-time scenario warnings: evaluate a context against the cached rules, log exactly
 what was shown, record the outcome. No external call on this path."""
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -165,18 +166,28 @@ def _in_cooldown(rule: CompiledRule, last_shown: datetime | None, now: datetime)
     )
 
 
-def _record_exposures(customer: Customer, shown: list[WarningShown], now: datetime) -> None:
-    for row in shown:
-        updated = WarningExposure.objects.filter(customer=customer, rule_id=row.rule_id).update(
-            count=F("count") + 1, last_shown_at=now
-        )
-        if not updated:
-            WarningExposure.objects.create(
-                customer=customer, rule_id=row.rule_id, count=1, last_shown_at=now
-            )
+def _record_exposures(
+    customer: Customer, shown: list[WarningShown], exposures: dict[int, WarningExposure], now
+) -> None:
+    """One UPDATE for the rules shown before (their rows are locked by `_decide`), one
+    INSERT for first exposures; a concurrent first exposure of the same rule makes the
+    INSERT fail, and the caller decides again."""
+    again = [exposures[row.rule_id].pk for row in shown if row.rule_id in exposures]
+    if again:
+        WarningExposure.objects.filter(pk__in=again).update(count=F("count") + 1, last_shown_at=now)
+    first = [
+        WarningExposure(customer=customer, rule_id=row.rule_id, count=1, last_shown_at=now)
+        for row in shown
+        if row.rule_id not in exposures
+    ]
+    if first:
+        WarningExposure.objects.bulk_create(first)
 
 
-def _decide(customer, scenario, ctx, rules, raised, now) -> tuple[list[WarningShown], list]:
+def _decide(customer, ctx, rules, matching, raised, now) -> tuple[list, list, dict]:
+    """(shown, suppressed, the customer's exposures to the scenario's rules, locked)."""
+    if not matching:
+        return [], [], {}
     exposures = {
         e.rule_id: e
         for e in WarningExposure.objects.select_for_update().filter(
@@ -185,11 +196,7 @@ def _decide(customer, scenario, ctx, rules, raised, now) -> tuple[list[WarningSh
     }
     last_shown = max((e.last_shown_at for e in exposures.values()), default=None)
     shown, suppressed = [], []
-    for rule in rules:
-        if not rule_matches(
-            rule=rule, ctx=ctx, registered_at=customer.registered_at, now=now, raised=raised
-        ):
-            continue
+    for rule in matching:
         if not rule.never_suppress and not raised and _in_cooldown(rule, last_shown, now):
             suppressed.append({"rule": rule.slug, "version": rule.version, "reason": "cooldown"})
             continue
@@ -209,7 +216,16 @@ def _decide(customer, scenario, ctx, rules, raised, now) -> tuple[list[WarningSh
                 body=body,
             )
         )
-    return shown, suppressed
+    return shown, suppressed, exposures
+
+
+def _atomic_unless_one_insert(matching: list) -> Any:
+    """Locking exposures and writing several rows needs a transaction; the decision alone
+    is one INSERT, atomic by itself (inside a caller's transaction it still gets a
+    savepoint, so that a repeated request id does not break that transaction)."""
+    if matching or transaction.get_connection().in_atomic_block:
+        return transaction.atomic()
+    return nullcontext()
 
 
 def _context_json(ctx: WarningContext) -> dict[str, Any]:
@@ -229,17 +245,25 @@ def warning_evaluate(
 ) -> WarningDecision:
     """Which warnings to show now. Appends a decision with exactly what was shown; the
     same request id returns the first decision (a retried call is not a new exposure).
-    Queries: the customer's profile, their exposures (locked), three writes."""
+    Queries: the customer's profile; when a rule matches, their exposures (locked) and up
+    to four writes in one transaction; when none does, the decision's INSERT alone."""
     ctx = warning_context_clean(scenario=scenario, context=context)
     bundle, now = rules_bundle(), timezone.now()
     rules = bundle.by_scenario.get(scenario, ())
     raised = EducationProfile.objects.filter(
         customer=customer, sensitivity_raised_until__gt=now
     ).exists()
+    matching = [
+        rule
+        for rule in rules
+        if rule_matches(
+            rule=rule, ctx=ctx, registered_at=customer.registered_at, now=now, raised=raised
+        )
+    ]
     for _attempt in range(2):
         try:
-            with transaction.atomic():
-                shown, suppressed = _decide(customer, scenario, ctx, rules, raised, now)
+            with _atomic_unless_one_insert(matching):
+                shown, suppressed, exposures = _decide(customer, ctx, rules, matching, raised, now)
                 decision = WarningDecision.objects.create(
                     customer=customer,
                     scenario=scenario,
@@ -251,8 +275,9 @@ def warning_evaluate(
                 )
                 for row in shown:
                     row.decision = decision
-                WarningShown.objects.bulk_create(shown)
-                _record_exposures(customer, shown, now)
+                if shown:
+                    WarningShown.objects.bulk_create(shown)
+                _record_exposures(customer, shown, exposures, now)
             break
         except IntegrityError:
             # A repeated request id (a retry, or the same call twice at once): the first

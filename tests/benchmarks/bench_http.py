@@ -24,8 +24,10 @@
      the same authentication and permission as the two others;
    - intake: POST /api/v1/complaints/, a new complaint (random category, amount, one of
      the customer's transactions) from a random customer, a fresh Idempotency-Key each;
-   - evaluate: POST /api/v1/education/warnings/evaluate/, a large payment of a random
-     amount, payee new or known, from a random customer, a fresh request_id each.
+   - evaluate: POST /api/v1/education/warnings/evaluate/, scenario large_payment with
+     an amount spread log-uniformly from 50 to 20,000 HKD or CNY (so most payments are
+     small and about one in five matches a demo rule), payee new or known, from a random
+     customer, a fresh request_id each.
    Any answer other than 2xx, and any transport error, counts as an error and is printed.
 5. Prints requests, req/s, p50 and p99 per endpoint and client count, the ratios to the
    baseline (intake >= 0.5, evaluate >= 0.8 and p99 <= 20 ms at 8 clients) and writes them
@@ -35,6 +37,7 @@
 
 import argparse
 import asyncio
+import math
 import os
 import random
 import secrets
@@ -333,7 +336,7 @@ def _intake_body(rng: random.Random, txn: str) -> tuple[dict, dict]:
 def _evaluate_body(rng: random.Random, _txn: str) -> tuple[dict, dict]:
     seen = datetime.now(UTC) - timedelta(days=rng.randrange(0, 90))
     context = {
-        "amount": f"{rng.randrange(500, 20_000)}.00",
+        "amount": f"{math.exp(rng.uniform(math.log(50), math.log(20_000))):.2f}",
         "currency": rng.choice(["HKD", "CNY"]),
         "payee_first_seen_at": rng.choice([None, seen.isoformat()]),
         "network_type": rng.choice(["private_wifi", "public_wifi", "cellular"]),
