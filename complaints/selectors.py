@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -20,6 +20,7 @@ from .models import (
     ComplaintAttachment,
     ComplaintEvent,
     ComplaintMessage,
+    ComplaintSlaBreach,
     Visibility,
 )
 
@@ -121,13 +122,17 @@ def complaint_timeline(*, complaint: Complaint, for_customer: bool) -> list[dict
 
 
 def sla_status_filter(status: str, *, now: datetime | None = None) -> Q:
-    """Admin filter: on time, due soon (within the warning window) or breached."""
+    """Admin filter: on time, due soon (within the warning window) or breached. "Has a
+    breach" is an EXISTS per complaint, not a join: no duplicate rows to remove."""
     now = now or timezone.now()
     soon = now + timedelta(minutes=setting("COMPLAINT_SLA_WARNING_MINUTES"))
+    breached = Exists(ComplaintSlaBreach.objects.filter(complaint=OuterRef("pk")))
     if status == "breached":
-        return Q(sla_breaches__isnull=False, state__in=OPEN_STATES)
+        return Q(breached, state__in=OPEN_STATES)
     if status == "due_soon":
         return Q(next_sla_due_at__gt=now, next_sla_due_at__lte=soon)
-    return Q(state__in=OPEN_STATES, sla_breaches__isnull=True) & (
-        Q(next_sla_due_at__gt=soon) | Q(next_sla_due_at__isnull=True)
+    return (
+        Q(state__in=OPEN_STATES)
+        & ~Q(breached)
+        & (Q(next_sla_due_at__gt=soon) | Q(next_sla_due_at__isnull=True))
     )

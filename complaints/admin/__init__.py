@@ -56,7 +56,7 @@ class SlaStatusFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset: QuerySet) -> QuerySet:
         if self.value() in {"on_time", "due_soon", "breached"}:
-            return queryset.filter(sla_status_filter(self.value())).distinct()
+            return queryset.filter(sla_status_filter(self.value()))
         return queryset
 
 

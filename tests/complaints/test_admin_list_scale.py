@@ -6,8 +6,10 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from complaints import services
+from complaints.models import ComplaintSlaBreach
 from tests.backoffice.factories import PaymentTransactionFactory, UserFactory, staff_user
 from tests.complaints.factories import submit
 
@@ -96,3 +98,17 @@ def test_search_finds_by_each_field_once_and_every_word_must_match(agent):
     assert search(f"{first.customer.phone} {linked.reference}") == [linked.reference]
     assert search(f"{first.reference} {stranger.reference}") == []
     assert search("CMP-NOPE") == []
+
+
+def test_sla_status_filter_lists_a_complaint_with_two_breaches_once():
+    late, on_time = submit(), submit()
+    for clock in ("acknowledge", "first_response"):
+        ComplaintSlaBreach.objects.create(
+            complaint=late,
+            clock=clock,
+            due_at=getattr(late, f"{clock}_due_at"),
+            breached_at=timezone.now(),
+        )
+    client = _client(staff_user("supervisor"))
+    assert _listed(client.get(reverse(URL), {"sla": "breached"})) == [late.reference]
+    assert _listed(client.get(reverse(URL), {"sla": "on_time"})) == [on_time.reference]
