@@ -276,6 +276,10 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
                 condition=models.Q(state="awaiting_confirmation"),
             ),
             models.Index(fields=["owner", "state"], name="complaint_owner_state_idx"),
+            # The admin list filtered by state, in its default order (newest first).
+            models.Index(
+                fields=["state", "-created_at", "-id"], name="complaint_state_created_idx"
+            ),
             models.Index(fields=["customer", "created_at"], name="complaint_customer_idx"),
         ]
         constraints = [

@@ -32,8 +32,10 @@ not there yet). Then, for each size N in increasing order:
    microseconds) from its access log; median and p95. Query count: the same view for the
    same user through the Django test client in-process under CaptureQueriesContext.
    Target for the first page: identical query count and median(1M) / median(10k) <= 2.
-4. EXPLAIN of the sweep's selection and the list's page query at the largest size, to show
-   which index each uses.
+4. At the largest size: EXPLAIN ANALYZE of the sweep's selection and of the list's page
+   queries (which index each uses), and one timing each of the statements the list ran
+   before it was fixed (whole-table COUNT(*), the owner filter's SELECT DISTINCT, the OR
+   search across joins), for comparison.
 
 Figures go to stdout and (unless --no-record) to tests/benchmarks/RESULTS.md, section
 "scale". Timings on a shared machine are noisy; the ratios are measured in one run.
@@ -712,10 +714,19 @@ def _admin_list(port: int, log: Path, viewer, warmup: int, requests: int) -> dic
 
 
 # --- EXPLAIN ------------------------------------------------------------------------------
-def _explain(now: datetime, viewer) -> list[str]:
+def _changelist_queryset(viewer, query: dict[str, str]):
     from django.contrib import admin
     from django.test import RequestFactory
 
+    from complaints.models import Complaint
+
+    request = RequestFactory().get(LIST_URL, query)
+    request.user = viewer
+    changelist = admin.site._registry[Complaint].get_changelist_instance(request)
+    return changelist.queryset[: changelist.list_per_page]
+
+
+def _explain(now: datetime, viewer) -> list[str]:
     from complaints.conf import setting
     from complaints.models import Complaint
 
@@ -724,16 +735,49 @@ def _explain(now: datetime, viewer) -> list[str]:
         .order_by("sla_check_at")
         .values_list("pk", flat=True)[: setting("COMPLAINT_SWEEP_BATCH")]
     )
-    request = RequestFactory().get(LIST_URL)
-    request.user = viewer
-    changelist = admin.site._registry[Complaint].get_changelist_instance(request)
-    page = changelist.queryset[: changelist.list_per_page]
     out = []
-    for label, queryset in (("sweep selection", sweep), ("list first page", page)):
-        plan = queryset.explain(analyze=True)
+    for label, queryset in (
+        ("sweep selection", sweep),
+        ("list, first page", _changelist_queryset(viewer, {})),
+        ("list, state filter", _changelist_queryset(viewer, {"state": "investigating"})),
+    ):
         out.append(f"{label}:")
-        out.extend(f"    {line}" for line in plan.splitlines())
+        out.extend(f"    {line}" for line in queryset.explain(analyze=True).splitlines())
     return out
+
+
+def _removed_statements() -> list[tuple[str, float]]:
+    """What the list ran before it was fixed, timed once each at the largest size: the
+    paginator's and the "(N total)" COUNT(*), the related-only owner filter's SELECT
+    DISTINCT, and Django's default search (an OR across the joined tables)."""
+    from django.db.models import Q
+
+    from complaints.models import Complaint
+
+    reference = _variants()["search by reference"]["q"]
+    or_search = (
+        Complaint.objects.filter(
+            Q(reference=reference)
+            | Q(transactions__transaction_id=reference)
+            | Q(customer__wallet_account_id=reference)
+            | Q(customer__phone=reference)
+        )
+        .order_by("-created_at", "-id")
+        .values_list("pk", flat=True)[:100]
+    )
+    timed = []
+    for label, run in (
+        ("COUNT(*) of the whole table", lambda: _sql("SELECT count(*) FROM complaints_complaint")),
+        (
+            "SELECT DISTINCT owner_id (related-only owner filter)",
+            lambda: _sql("SELECT DISTINCT owner_id FROM complaints_complaint"),
+        ),
+        ("search as an OR across the joins", lambda: list(or_search)),
+    ):
+        started = time.perf_counter()
+        run()
+        timed.append((label, time.perf_counter() - started))
+    return timed
 
 
 # --- report -------------------------------------------------------------------------------
@@ -741,7 +785,7 @@ def _ratio(big: float, small: float) -> str:
     return f"{big / small:.2f}" if small else "n/a"
 
 
-def _report(sizes, fills, sweeps, lists, plans, args) -> list[str]:
+def _report(sizes, fills, sweeps, lists, plans, removed, args) -> list[str]:
     small, big = sizes[0], sizes[-1]
     lines = [
         f"Sizes {', '.join(f'{n:,}' for n in sizes)} complaints over {CUSTOMERS:,} customers; "
@@ -785,7 +829,20 @@ def _report(sizes, fills, sweeps, lists, plans, args) -> list[str]:
             f"- {name}: median ratio {big:,}/{small:,} = **{_ratio(b['median'], a['median'])}**, "
             f"query count {same} ({a['queries']} vs {b['queries']}){target}"
         )
-    lines += ["", f"EXPLAIN ANALYZE at {big:,}:", "", "```", *plans, "```", ""]
+    lines += [
+        "",
+        f"What the list ran before the fixes, timed once each at {big:,} (it ran the COUNT "
+        "twice per page; the search ran on every search):",
+        "",
+        *(f"- {label}: {seconds * 1000:.0f} ms" for label, seconds in removed),
+        "",
+        f"EXPLAIN ANALYZE at {big:,}:",
+        "",
+        "```",
+        *plans,
+        "```",
+        "",
+    ]
     return lines
 
 
@@ -825,13 +882,14 @@ def main() -> None:
             for name, f in lists[n].items():
                 print(f"  {name}: median {f['median']:.1f} ms, {f['queries']} queries")
         plans = _explain(now, staff["viewer"])
+        removed = _removed_statements()
     finally:
         server.terminate()
         try:
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-    lines = _report(sizes, fills, sweeps, lists, plans, args)
+    lines = _report(sizes, fills, sweeps, lists, plans, removed, args)
     lines.append(f"Whole run {time.perf_counter() - started:.0f} s.")
     print("\n".join(lines))
     if not args.no_record:
