@@ -194,7 +194,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "socket_connect_timeout": 3}
+# Redis transport: a task a killed worker had taken (acks late) goes back to the queue once
+# it has been unacknowledged for the visibility timeout, so the timeout must exceed the
+# longest task. Abandoned tasks are looked for every 10 s (kombu's default is 100 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "socket_connect_timeout": 3,
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600),
+    "unacked_restore_interval": 10,
+    "unacked_restore_throttle": 1,
+}
 CELERY_TIMEZONE = "UTC"
 # Periodic jobs: one list drives Celery beat *and* `manage.py run_periodic_jobs`.
 # name -> (registered task name, period in seconds). Every job is idempotent.
