@@ -341,7 +341,14 @@ class Delivery(BaseModel):
     version) -> CampaignRun (migration 0003) replaces the four single-column ones: one check
     instead of four, and it also proves the copies match their run (the run's own keys
     protect campaign, tip and version). Series-step deliveries keep the step's key; their
-    tip and version are protected by the ORM (PROTECT) only."""
+    tip and version are protected by the ORM (PROTECT) only.
+
+    The customer has no per-row key either: its check locks every customer row (FOR KEY
+    SHARE), which dirties and re-logs the whole customer table on each fan-out and more
+    than doubled its time. The ids come from the customer table in the same statement, and
+    on PostgreSQL a trigger (migration 0004) refuses to delete a customer who has
+    deliveries, the half of the key that can still fail; the ORM's PROTECT does the same.
+    Customers are anonymised, never deleted, by the application."""
 
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     run = models.ForeignKey(
@@ -379,6 +386,7 @@ class Delivery(BaseModel):
         on_delete=models.PROTECT,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
     tip = models.ForeignKey(
         SecurityTip,
