@@ -5,6 +5,7 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,20 +59,7 @@ def _same_money(txn: PaymentTransaction) -> dict[str, Any]:
     }
 
 
-def _duplicate_checks(txn: PaymentTransaction) -> list[Check]:
-    """Same customer, counterparty, amount and type within the configured window."""
-    if txn.status != TransactionStatus.SUCCEEDED or txn.type == TransactionType.REFUND:
-        return []
-    window = timedelta(minutes=setting("COMPLAINT_DUPLICATE_WINDOW_MINUTES"))
-    twins = (
-        PaymentTransaction.objects.filter(
-            **_same_money(txn),
-            type=txn.type,
-            occurred_at__range=(txn.occurred_at - window, txn.occurred_at + window),
-        )
-        .exclude(pk=txn.pk)
-        .order_by("occurred_at", "pk")
-    )
+def _duplicate_checks(txn: PaymentTransaction, twins: list[PaymentTransaction]) -> list[Check]:
     checks = []
     for twin in twins:
         original, duplicate = sorted([txn, twin], key=lambda t: (t.occurred_at, t.pk))
@@ -85,20 +73,35 @@ def _duplicate_checks(txn: PaymentTransaction) -> list[Check]:
     return checks
 
 
-def _refund_checks(txn: PaymentTransaction) -> list[Check]:
-    if txn.type == TransactionType.REFUND:
-        return []
-    refund = (
-        PaymentTransaction.objects.filter(
-            **_same_money(txn), type=TransactionType.REFUND, occurred_at__gte=txn.occurred_at
-        )
-        .order_by("occurred_at")
-        .first()
-    )
+def _refund_checks(txn: PaymentTransaction, refund: PaymentTransaction | None) -> list[Check]:
     if refund is None:
         return []
     details = {"refund": refund.transaction_id, "amount": _money(refund.amount, refund.currency)}
     return [(FindingKind.ALREADY_REFUNDED, txn, details)]
+
+
+def _related_checks(txn: PaymentTransaction) -> list[Check]:
+    """Duplicates (same customer, counterparty, amount and type within the configured
+    window, for a successful payment) and a later refund of the same money; one query
+    reads the candidates for both."""
+    if txn.type == TransactionType.REFUND:
+        return []
+    window = timedelta(minutes=setting("COMPLAINT_DUPLICATE_WINDOW_MINUTES"))
+    low, high = txn.occurred_at - window, txn.occurred_at + window
+    wants_twins = txn.status == TransactionStatus.SUCCEEDED
+    related = Q(type=TransactionType.REFUND, occurred_at__gte=txn.occurred_at)
+    if wants_twins:
+        related |= Q(type=txn.type, occurred_at__range=(low, high))
+    candidates = list(
+        PaymentTransaction.objects.filter(related, **_same_money(txn))
+        .exclude(pk=txn.pk)
+        .order_by("occurred_at", "pk")
+    )
+    twins = [
+        t for t in candidates if wants_twins and t.type == txn.type and low <= t.occurred_at <= high
+    ]
+    refund = next((t for t in candidates if t.type == TransactionType.REFUND), None)
+    return _duplicate_checks(txn, twins) + _refund_checks(txn, refund)
 
 
 def _amount_checks(complaint: Complaint, txns: list[PaymentTransaction]) -> list[Check]:
@@ -159,7 +162,7 @@ def verify_findings(
     now = timezone.now()
     checks: list[Check] = _amount_checks(complaint, txns)
     for txn in txns:
-        checks += _status_checks(txn, now) + _duplicate_checks(txn) + _refund_checks(txn)
+        checks += _status_checks(txn, now) + _related_checks(txn)
     found = set(
         ComplaintFinding.objects.filter(complaint=complaint).values_list("kind", "transaction_id")
     )
