@@ -521,12 +521,12 @@ def _measure(env: dict[str, str], args, counts: list[int], customers) -> list[Ru
                     )
                     runs.append(run)
         finally:
+            died = server is None or server.poll() is not None
             _stop(server)
             _purge_queue(env["REDIS_URL"])
-            log.seek(0)
-            tail = log.read()[-2000:]
-            if tail.strip():
-                print("gunicorn log (tail):\n" + tail)
+            if died or any(run.errors for run in runs):
+                log.seek(0)
+                print("gunicorn log (tail):\n" + log.read()[-3000:])
     return runs
 
 
