@@ -144,8 +144,12 @@ def notification_deliver(*, notification_id: int) -> Notification | None:
     that another worker holds, is left alone."""
     now = timezone.now()
     with transaction.atomic():
+        # Lock the outbox row only: without of=("self",) the joined customer row is locked
+        # too, and any insert referencing that customer (another complaint being filed)
+        # holds a key-share lock on it, so skip_locked would skip the message until the
+        # next sweep.
         notification = (
-            Notification.objects.select_for_update(skip_locked=True)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("customer")
             .filter(pk=notification_id, status=NotificationStatus.PENDING, next_attempt_at__lte=now)
             .first()
