@@ -18,8 +18,10 @@
    mounted, HTTPS redirect off (no TLS proxy in front), the intake rate limit raised so it
    never refuses the load, Redis (BENCH_REDIS_URL, default db 12) as cache and Celery
    broker as in production; with Redis down, the embedded mode (tasks in the request).
-4. Warms each endpoint up, then drives it with an asyncio client (httpx.AsyncClient,
-   keep-alive, one connection per client) at each client count for `--seconds`:
+4. Warms each endpoint up, then drives it with an asyncio client (plain HTTP/1.1 over
+   asyncio streams, keep-alive, one connection per client; httpx costs milliseconds of
+   CPU per request, which this machine's server would lose) at each client count for
+   `--seconds`:
    - baseline: POST /api/bench/baseline/ inserts one row through a ModelSerializer with
      the same authentication and permission as the two others;
    - intake: POST /api/v1/complaints/, a new complaint (random category, amount, one of
@@ -37,6 +39,7 @@
 
 import argparse
 import asyncio
+import json
 import math
 import os
 import random
@@ -74,6 +77,7 @@ class Run:
     endpoint: str
     clients: int
     seconds: float = 0.0
+    client_cpu: float = 0.0
     latencies: list[float] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
 
@@ -224,18 +228,23 @@ def _seed_customers(count: int) -> list[tuple[str, str]]:
 
 
 def _seed_agents() -> None:
+    """Four available agents, new for each run: earlier runs' agents stop taking complaints,
+    so the open-work count assignment does stays the same size from run to run."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
     from complaints.models import AgentProfile
 
-    agents = Group.objects.get(name="agent")
+    AgentProfile.objects.filter(user__username__startswith=f"{PREFIX}-agent-").update(
+        is_available=False
+    )
+    agents, run = Group.objects.get(name="agent"), uuid.uuid4().hex[:8]
     for n in range(4):
-        user, _ = get_user_model().objects.get_or_create(
-            username=f"{PREFIX}-agent-{n}", defaults={"is_staff": True, "first_name": f"A{n}"}
+        user = get_user_model().objects.create(
+            username=f"{PREFIX}-agent-{run}-{n}", is_staff=True, first_name=f"A{n}"
         )
         user.groups.add(agents)
-        AgentProfile.objects.get_or_create(user=user, defaults={"capacity": 0})
+        AgentProfile.objects.create(user=user, capacity=0)
 
 
 def _seed_rules() -> None:
@@ -353,42 +362,83 @@ ENDPOINTS = {
 }
 
 
-async def _client(client, run, path, make, customers, rng, deadline, limit) -> None:
+class Connection:
+    """One keep-alive HTTP/1.1 connection over asyncio streams. A few lines of HTTP
+    instead of httpx: httpx spends milliseconds of CPU per request, and on a small
+    machine the load generator would take the CPU the server is being measured with."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.reader = self.writer = None
+
+    async def post(self, path: str, body: dict, headers: dict[str, str]) -> tuple[int, bytes]:
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection("127.0.0.1", self.port)
+        data = json.dumps(body).encode()
+        head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{self.port}"]
+        head += ["Content-Type: application/json", f"Content-Length: {len(data)}"]
+        head += [f"{name}: {value}" for name, value in headers.items()]
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + data)
+        try:
+            return await asyncio.wait_for(self._response(), timeout=30)
+        except BaseException:
+            self.close()
+            raise
+
+    async def _response(self) -> tuple[int, bytes]:
+        status = int((await self.reader.readline()).split()[1])
+        fields = {}
+        while (line := await self.reader.readline()) not in (b"\r\n", b""):
+            name, _colon, value = line.decode("latin-1").partition(":")
+            fields[name.strip().lower()] = value.strip()
+        if "content-length" in fields:
+            payload = await self.reader.readexactly(int(fields["content-length"]))
+        else:  # chunked or until close: not what gunicorn sends Django's answers with
+            payload = await self.reader.read()
+            fields["connection"] = "close"
+        if fields.get("connection", "").lower() == "close":
+            self.close()
+        return status, payload
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def _client(port, run, path, make, customers, rng, deadline, limit) -> None:
+    connection = Connection(port)
     while time.monotonic() < deadline and run.requests < limit:
         token, txn = rng.choice(customers)
         body, headers = make(rng, txn)
         headers["Authorization"] = f"Bearer {token}"
         started = time.perf_counter()
         try:
-            response = await client.post(path, json=body, headers=headers)
+            status, payload = await connection.post(path, body, headers)
         except Exception as exc:  # transport errors count as errors, shown below
             run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
             continue
         elapsed = time.perf_counter() - started
-        if 200 <= response.status_code < 300:
+        if 200 <= status < 300:
             run.latencies.append(elapsed)
         else:
-            run.errors.append(f"{response.status_code} {response.text[:160]}")
+            run.errors.append(f"{status} {payload[:160].decode(errors='replace')}")
+    connection.close()
 
 
 async def _drive(port, endpoint, clients, seconds, customers, limit=10**9) -> Run:
-    import httpx
-
     path, make = ENDPOINTS[endpoint]
     run = Run(endpoint, clients)
-    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx.AsyncClient(
-        base_url=f"http://127.0.0.1:{port}", limits=limits, timeout=30
-    ) as client:
-        started = time.perf_counter()
-        deadline = time.monotonic() + seconds
-        await asyncio.gather(
-            *(
-                _client(client, run, path, make, customers, random.Random(n), deadline, limit)
-                for n in range(clients)
-            )
+    started, cpu = time.perf_counter(), time.process_time()
+    deadline = time.monotonic() + seconds
+    await asyncio.gather(
+        *(
+            _client(port, run, path, make, customers, random.Random(n), deadline, limit)
+            for n in range(clients)
         )
-        run.seconds = time.perf_counter() - started
+    )
+    run.seconds = time.perf_counter() - started
+    run.client_cpu = time.process_time() - cpu
     return run
 
 
@@ -436,7 +486,7 @@ def _setup_lines(args, workers: int, redis_url: str) -> list[str]:
         f"Server: gunicorn gthread, {workers} workers x {args.threads} threads on 127.0.0.1, "
         f"production settings (DEBUG off), PostgreSQL, {mode}; THROTTLE_INTAKE_RATE raised "
         "to 1000000/min so the rate limiter never refuses the load.",
-        f"Client: httpx.AsyncClient (keep-alive, one connection per client) in one process, "
+        f"Client: asyncio HTTP/1.1 (keep-alive, one connection per client) in one process, "
         f"{args.seconds:.0f} s per row after a {args.warmup:.0f} s warm-up, random customer "
         f"among {args.customers}; non-2xx answers are errors.",
     ]
@@ -517,7 +567,8 @@ def _measure(env: dict[str, str], args, counts: list[int], customers) -> list[Ru
                     print(
                         f"{endpoint:>9} {clients:>3} clients: {run.rate:7.0f} req/s, "
                         f"p50 {run.percentile(50):6.1f} ms, p99 {run.percentile(99):6.1f} ms, "
-                        f"errors {len(run.errors)}"
+                        f"errors {len(run.errors)}, client CPU "
+                        f"{run.client_cpu / max(run.requests, 1) * 1000:.2f} ms/request"
                     )
                     runs.append(run)
         finally:
