@@ -495,8 +495,11 @@ def delivery_fanout_chunk(*, chunk_id: int, now: datetime) -> int:
     """Create the deliveries of one chunk, set-based; returns the rows inserted. A chunk
     already done, or of a campaign no longer running, is left alone."""
     with transaction.atomic():
+        # of=("self",): lock the chunk row only. A plain FOR UPDATE over the join also
+        # locked the run, campaign, segment and tip rows, so every other chunk of the run
+        # waited for this one: the workers ran one at a time.
         chunk = (
-            RunChunk.objects.select_for_update()
+            RunChunk.objects.select_for_update(of=("self",))
             .select_related("run__campaign__segment", "run__tip")
             .filter(pk=chunk_id, done_at__isnull=True)
             .first()
