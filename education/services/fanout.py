@@ -339,18 +339,9 @@ def _duplicate_condition(run: CampaignRun, now: datetime, id_from: int, id_to: i
 
 
 def insert_deliveries(
-    *,
-    candidates: QuerySet[Customer],
-    constants: dict,
-    variants: int,
-    offset: int,
-    skip_conflicts: bool = True,
+    *, candidates: QuerySet[Customer], constants: dict, variants: int, offset: int
 ) -> int:
-    """INSERT ... SELECT the annotated candidates as deliveries; conflicts are skipped
-    (ON CONFLICT DO NOTHING), unless the caller has already left out the customers who
-    have their row and serialises writers of the same rows (`skip_conflicts=False`: the
-    speculative insertion ON CONFLICT needs costs about a fifth of the fan-out; the unique
-    key still refuses a duplicate, failing the statement instead of skipping the row)."""
+    """INSERT ... SELECT the annotated candidates as deliveries; conflicts are skipped."""
     select = (
         candidates.order_by()
         .annotate(
@@ -370,13 +361,12 @@ def insert_deliveries(
     # cap and opt-out subplans) once for each of the three columns that use it; OFFSET 0
     # keeps it a subquery, evaluated once per row.
     fence = " OFFSET 0" if connection.vendor == "postgresql" else ""
-    on_conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
     sql = (
         f"INSERT INTO {Delivery._meta.db_table} ({', '.join(DELIVERY_COLUMNS)}) "  # noqa: S608
         "SELECT %s, %s, %s, c.id, %s, %s, c.v, %s, "
         "CASE WHEN c.reason = '' THEN %s WHEN c.reason = %s THEN %s ELSE %s END, "
         f"c.reason, {sent_at_sql}, '', %s, %s "
-        f"FROM ({inner_sql}{fence}) c WHERE 1 = 1{on_conflict}"
+        f"FROM ({inner_sql}{fence}) c WHERE 1 = 1 ON CONFLICT DO NOTHING"
     )
     # The inner SELECT is the last part of the statement, so its parameters come last.
     params = [
@@ -440,12 +430,7 @@ def _lock_id_range(chunk: RunChunk) -> None:
 
 
 def _insert_chunk(chunk: RunChunk, now: datetime, local_now: datetime) -> int:
-    """One INSERT ... SELECT per channel of the campaign over the chunk's id range.
-
-    Customers who already have this run's delivery on the channel (a chunk run again after
-    a lost acknowledgement) are left out by the SELECT itself; writers of one chunk are
-    serialised by its row lock, so the plain INSERT meets no conflict, and the unique
-    (run, customer, channel) key would refuse one rather than duplicate it."""
+    """One INSERT ... SELECT per channel of the campaign over the chunk's id range."""
     run, campaign = chunk.run, chunk.run.campaign
     rules = {
         "duplicate": _duplicate_condition(run, now, chunk.id_from, chunk.id_to),
@@ -461,16 +446,9 @@ def _insert_chunk(chunk: RunChunk, now: datetime, local_now: datetime) -> int:
     inserted = 0
     for channel in campaign.channels:
         in_app = channel == "in_app"
-        existing = Delivery.objects.filter(
-            run_id=run.pk,
-            channel=channel,
-            customer_id__gte=chunk.id_from,
-            customer_id__lt=chunk.id_to,
-        ).values("customer_id")
         inserted += insert_deliveries(
-            skip_conflicts=False,
             candidates=suppression_reason(
-                customers=base.exclude(pk__in=existing),
+                customers=base,
                 channel=channel,
                 topic=run.tip.topic,
                 rules=rules,
