@@ -31,7 +31,9 @@
      small and about one in five matches a demo rule), payee new or known, from a random
      customer, a fresh request_id each.
    Any answer other than 2xx, and any transport error, counts as an error and is printed.
-5. Prints requests, req/s, p50 and p99 per endpoint and client count, the ratios to the
+5. Counts the SQL statements per request of each endpoint (Django's test client in this
+   process, same database), a figure independent of the machine's load.
+6. Prints requests, req/s, p50 and p99 per endpoint and client count, the ratios to the
    baseline (intake >= 0.5, evaluate >= 0.8 and p99 <= 20 ms at 8 clients) and writes them
    to tests/benchmarks/RESULTS.md. Gunicorn is stopped in a `finally`; the whole run is
    bounded by an alarm.
@@ -442,6 +444,37 @@ async def _drive(port, endpoint, clients, seconds, customers, limit=10**9) -> Ru
     return run
 
 
+def _queries_per_request(customers, samples: int = 20) -> dict[str, tuple[int, int]]:
+    """(fewest, most) SQL statements per request of each endpoint, through Django's test
+    client in this process against the same database: a figure that does not depend on
+    how busy the machine is."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    client, rng, counts = Client(HTTP_HOST="127.0.0.1"), random.Random(7), {}
+    for endpoint, (path, make) in ENDPOINTS.items():
+        seen = []
+        for n in range(samples + 2):  # the first two fill per-process caches
+            token, txn = rng.choice(customers)
+            body, headers = make(rng, txn)
+            extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+            with CaptureQueriesContext(connection) as queries:
+                response = client.post(
+                    path,
+                    body,
+                    content_type="application/json",
+                    HTTP_AUTHORIZATION=f"Bearer {token}",
+                    **extra,
+                )
+            if response.status_code >= 300:
+                raise RuntimeError(f"{endpoint}: {response.status_code} {response.content[:200]}")
+            if n >= 2:
+                seen.append(len(queries))
+        counts[endpoint] = (min(seen), max(seen))
+    return counts
+
+
 # --- report ----------------------------------------------------------------------------
 
 
@@ -480,9 +513,12 @@ def _verdicts(runs: list[Run]) -> list[str]:
     return lines
 
 
-def _setup_lines(args, workers: int, redis_url: str) -> list[str]:
+def _setup_lines(args, workers: int, redis_url: str, load: tuple[float, float]) -> list[str]:
     mode = "Redis cache and Celery broker" if redis_url else "embedded (no Redis: eager tasks)"
     return [
+        f"Load average before / after the runs: {load[0]:.1f} / {load[1]:.1f} on "
+        f"{os.cpu_count()} CPUs (other work shares this machine: compare the ratios, not the "
+        "absolute figures).",
         f"Server: gunicorn gthread, {workers} workers x {args.threads} threads on 127.0.0.1, "
         f"production settings (DEBUG off), PostgreSQL, {mode}; THROTTLE_INTAKE_RATE raised "
         "to 1000000/min so the rate limiter never refuses the load.",
@@ -492,12 +528,20 @@ def _setup_lines(args, workers: int, redis_url: str) -> list[str]:
     ]
 
 
-def _report(runs: list[Run], args, workers: int, redis_url: str) -> None:
+def _report(runs: list[Run], args, redis_url: str, load, queries) -> None:
     from tests.benchmarks.results import record
 
-    setup = _setup_lines(args, workers, redis_url)
+    setup = _setup_lines(args, args.workers, redis_url, load)
     table, verdicts = _table(runs), _verdicts(runs)
-    print("\n".join(["", *setup, "", *table, "", *verdicts]))
+    statements = [
+        "SQL statements per request (Django test client, same database): "
+        + ", ".join(
+            f"{endpoint} {low}" if low == high else f"{endpoint} {low}-{high}"
+            for endpoint, (low, high) in queries.items()
+        )
+        + "."
+    ]
+    print("\n".join(["", *setup, "", *table, "", *verdicts, "", *statements]))
     for r in runs:
         for error in r.errors[:5]:
             print(f"  error {r.endpoint}/{r.clients}: {error}")
@@ -508,7 +552,7 @@ def _report(runs: list[Run], args, workers: int, redis_url: str) -> None:
     record(
         "http",
         "HTTP: complaint intake and warning evaluation vs a plain-DRF insert",
-        [*setup, "", *table, "", *verdicts, "", *reproduce, ""],
+        [*setup, "", *table, "", *verdicts, "", *statements, "", *reproduce, ""],
     )
 
 
@@ -545,9 +589,13 @@ def main() -> None:
     _seed_rules()
     print(f"migrated and seeded in {time.monotonic() - started:.0f} s")
 
+    load_before = os.getloadavg()[0]
     runs = _measure(env, args, counts, customers)
+    load = (load_before, os.getloadavg()[0])
+    queries = _queries_per_request(customers)
+    _purge_queue(env["REDIS_URL"])
     signal.alarm(0)
-    _report(runs, args, args.workers, env["REDIS_URL"])
+    _report(runs, args, env["REDIS_URL"], load, queries)
 
 
 def _measure(env: dict[str, str], args, counts: list[int], customers) -> list[Run]:
