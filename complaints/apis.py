@@ -9,7 +9,6 @@ from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 from rest_framework_simplejwt.authentication import JWTAuthentication
 
@@ -17,6 +16,7 @@ from backoffice.api.authentication import IdentityProviderJWTAuthentication
 from backoffice.api.pagination import StandardPagination
 from backoffice.api.parsers import DecimalJSONParser
 from backoffice.api.permissions import customer_of
+from backoffice.api.throttling import AvailableScopedRateThrottle
 
 from . import services
 from .exceptions import ComplaintNotFound
@@ -91,7 +91,7 @@ class ComplaintListCreateApi(APIView):
     throttle_scope = "intake"
 
     def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
+        return [AvailableScopedRateThrottle()] if self.request.method == "POST" else []
 
     @extend_schema(
         tags=TAGS,

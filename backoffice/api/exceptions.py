@@ -11,6 +11,7 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
 from rest_framework import exceptions
@@ -71,9 +72,23 @@ def error_body(code: str, message: str, hint: str = "", fields: Any = None) -> d
     return {"error": {"code": code, "message": message, "hint": hint, "fields": fields or {}}}
 
 
+def _database_unavailable(exc: Exception) -> Response:
+    """The database cannot be reached (restart, fail-over, connection lost): a 503 the
+    apps retry, with the same Idempotency-Key, rather than a 500."""
+    logger.warning("database unavailable: %s", exc)
+    body = error_body(
+        "service_unavailable",
+        _("The service is briefly unavailable."),
+        _("Try again in a few seconds; send the same Idempotency-Key again."),
+    )
+    return Response(body, status=503, headers={"Retry-After": "2"})
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     request = context.get("request")
-    if isinstance(exc, ApplicationError):
+    if isinstance(exc, OperationalError | InterfaceError):
+        response, code = _database_unavailable(exc), "service_unavailable"
+    elif isinstance(exc, ApplicationError):
         response = Response({"error": exc.as_dict()}, status=exc.status)
         code = exc.code
     else:
