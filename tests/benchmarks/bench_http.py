@@ -516,13 +516,13 @@ def _verdicts(runs: list[Run]) -> list[str]:
 def _setup_lines(args, workers: int, redis_url: str, load: tuple[float, float]) -> list[str]:
     mode = "Redis cache and Celery broker" if redis_url else "embedded (no Redis: eager tasks)"
     return [
-        f"Load average before / after the runs: {load[0]:.1f} / {load[1]:.1f} on "
+        f"- Load average before / after the runs: {load[0]:.1f} / {load[1]:.1f} on "
         f"{os.cpu_count()} CPUs (other work shares this machine: compare the ratios, not the "
         "absolute figures).",
-        f"Server: gunicorn gthread, {workers} workers x {args.threads} threads on 127.0.0.1, "
+        f"- Server: gunicorn gthread, {workers} workers x {args.threads} threads on 127.0.0.1, "
         f"production settings (DEBUG off), PostgreSQL, {mode}; THROTTLE_INTAKE_RATE raised "
         "to 1000000/min so the rate limiter never refuses the load.",
-        f"Client: asyncio HTTP/1.1 (keep-alive, one connection per client) in one process, "
+        f"- Client: asyncio HTTP/1.1 (keep-alive, one connection per client) in one process, "
         f"{args.seconds:.0f} s per row after a {args.warmup:.0f} s warm-up, random customer "
         f"among {args.customers}; non-2xx answers are errors.",
     ]
