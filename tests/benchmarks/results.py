@@ -10,6 +10,7 @@ cannot be compared with anything.
 import os
 import platform
 import re
+import shutil
 import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
@@ -45,9 +46,12 @@ def _memory_gib() -> str:
 
 
 def _postgres_version() -> str:
+    psql = shutil.which("psql")
+    if psql is None:
+        return "unknown"
     try:
         out = subprocess.run(
-            ["psql", "--version"], capture_output=True, text=True, timeout=5, check=False
+            [psql, "--version"], capture_output=True, text=True, timeout=5, check=False
         ).stdout.strip()
         return out.removeprefix("psql (PostgreSQL) ") or "unknown"
     except (OSError, subprocess.SubprocessError):
