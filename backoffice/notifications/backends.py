@@ -93,10 +93,10 @@ class HttpProviderBackend:
         url = getattr(settings, self.url_setting)
         if not url:
             raise DeliveryError(f"{self.url_setting} is not configured", transient=False)
-        headers = {
-            "Authorization": f"Bearer {getattr(settings, self.token_setting)}",
-            "Idempotency-Key": message.idempotency_key,
-        }
+        headers = {"Idempotency-Key": message.idempotency_key}
+        token = getattr(settings, self.token_setting)
+        if token:  # a provider reached over a private network may need none
+            headers["Authorization"] = f"Bearer {token}"
         payload = {
             "to": message.recipient,
             "subject": message.subject,

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+import httpx
 import pytest
 import time_machine
 from django.core import mail
@@ -7,7 +8,7 @@ from django.utils import timezone
 
 from backoffice.api.services import service_credential_create
 from backoffice.core.exceptions import ValidationFailed
-from backoffice.notifications.backends import InMemoryBackend
+from backoffice.notifications.backends import HttpSmsBackend, InMemoryBackend, OutgoingMessage
 from backoffice.notifications.models import Notification
 from backoffice.notifications.services import (
     notification_deliver,
@@ -232,3 +233,27 @@ def test_receipt_for_an_unknown_message_is_404(service_client):
     response = service_client.post("/api/v1/service/notifications/receipts/", body, format="json")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.parametrize("token", ["", "secret-token"])
+def test_http_provider_sends_a_bearer_token_only_when_one_is_set(settings, monkeypatch, token):
+    settings.NOTIFY_SMS_URL = "http://127.0.0.1:9/sms"
+    settings.NOTIFY_SMS_TOKEN = token
+    seen = {}
+
+    def post(url, *, json, headers, timeout):
+        seen.update(headers)
+        return httpx.Response(200, json={"id": "m-1"}, request=httpx.Request("POST", url))
+
+    monkeypatch.setattr("backoffice.notifications.backends.httpx.post", post)
+    message = OutgoingMessage(
+        channel="sms",
+        recipient="+85290000000",
+        subject="s",
+        body="b",
+        idempotency_key="k-1",
+        language="en",
+    )
+    assert HttpSmsBackend().send(message) == "m-1"
+    assert seen["Idempotency-Key"] == "k-1"
+    assert seen.get("Authorization") == (f"Bearer {token}" if token else None)
