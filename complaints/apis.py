@@ -110,6 +110,11 @@ class ComplaintListCreateApi(APIView):
     @extend_schema(
         tags=TAGS,
         summary="File a complaint",
+        description="The answer comes as soon as the complaint is stored, with its "
+        "reference and what to expect (`sla_expectations`). The transaction checks, the "
+        "assignment to an agent and the acknowledgement message on the customer's channel "
+        "follow within seconds: `handled_by` is null in this answer and filled in the "
+        "complaint's detail once an agent has it.",
         parameters=[IDEMPOTENCY_KEY],
         request=ComplaintCreateIn,
         responses={201: ComplaintOut, 422: OpenApiResponse(description="idempotency_key_reused")}
@@ -140,7 +145,7 @@ class ComplaintListCreateApi(APIView):
 
         def produce():
             complaint = services.complaint_submit(
-                customer=customer, actor=request.user, **data.validated_data
+                customer=customer, actor=request.user, defer_followup=True, **data.validated_data
             )
             return status.HTTP_201_CREATED, ComplaintOut(complaint).data
 

@@ -7,7 +7,13 @@ from celery import shared_task
 from backoffice.core.actors import system_actor
 
 from .models import Complaint
-from .services import complaint_auto_close_due, complaint_verify_transactions, sla_sweep
+from .services import (
+    complaint_auto_close_due,
+    complaint_intake_followup,
+    complaint_intake_followup_due,
+    complaint_verify_transactions,
+    sla_sweep,
+)
 
 
 @shared_task(name="complaints.sla_sweep", ignore_result=True)
@@ -29,3 +35,15 @@ def verify_transactions(complaint_id: int) -> int:
         return 0
     findings = complaint_verify_transactions(complaint=complaint, actor=system_actor("complaints"))
     return len(findings)
+
+
+@shared_task(name="complaints.intake_followup", ignore_result=True)
+def intake_followup(complaint_id: int) -> bool:
+    """Right after an API filing commits: verification, assignment, acknowledgement."""
+    return complaint_intake_followup(complaint_id=complaint_id)
+
+
+@shared_task(name="complaints.intake_followup_due", ignore_result=True)
+def run_intake_followup_due() -> int:
+    """Every 30 s: follow-ups whose task was lost."""
+    return complaint_intake_followup_due()

@@ -41,8 +41,20 @@ def audit_record(
         object_repr=(object_repr or (str(obj) if obj is not None else ""))[:200],
         data=json.loads(json.dumps(data or {}, cls=DjangoJSONEncoder)),
     )
-    transaction.on_commit(_queue_seal)
+    _seal_after_commit()
     return entry
+
+
+def _seal_after_commit() -> None:
+    """One seal request per transaction, however many entries it appends (each request
+    seals every unsealed entry). A hook already registered in a savepoint that is later
+    rolled back goes with it, so the check never leaves a committed entry unrequested."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(
+        hook[1] is _queue_seal for hook in connection.run_on_commit
+    ):
+        return
+    transaction.on_commit(_queue_seal)
 
 
 def _queue_seal() -> None:

@@ -215,6 +215,7 @@ PERIODIC_JOBS: dict[str, tuple[str, int]] = {
     "audit-seal": ("audit.seal", 60),
     "audit-retention-purge": ("audit.retention_purge", 86400),
     # complaints: add "complaints-..." jobs below this line
+    "complaints-intake-followup": ("complaints.intake_followup_due", 30),
     "complaints-sla-sweep": ("complaints.sla_sweep", 60),
     "complaints-auto-close": ("complaints.auto_close", 3600),
     # compensation: add "compensation-..." jobs below this line

@@ -258,7 +258,19 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
         help_text=_("When the sweep looks at this complaint next (warning or breach)."),
     )
     sla_warned_due_at = models.DateTimeField(_("warned for deadline"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["sla_check_at", "sla_warned_due_at"])
+    intake_followup_pending = models.BooleanField(
+        _("intake follow-up pending"),
+        default=False,
+        help_text=_(
+            "Filed through the API: transaction checks, assignment and the acknowledgement "
+            "message run in a task right after filing (and by a sweep should it be missed)."
+        ),
+    )
+    # Bookkeeping for the sweeps, not facts about the complaint: the follow-up's own steps
+    # (findings, assignment, message) leave their history rows and events.
+    history = HistoricalRecords(
+        excluded_fields=["sla_check_at", "sla_warned_due_at", "intake_followup_pending"]
+    )
 
     class Meta:
         verbose_name = _("complaint")
@@ -281,6 +293,11 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
                 fields=["state", "-created_at", "-id"], name="complaint_state_created_idx"
             ),
             models.Index(fields=["customer", "created_at"], name="complaint_customer_idx"),
+            models.Index(
+                fields=["created_at"],
+                name="complaint_followup_due_idx",
+                condition=models.Q(intake_followup_pending=True),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

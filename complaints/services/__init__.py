@@ -2,7 +2,12 @@
 checks the actor's permission itself, whichever door (admin, API, task) called it."""
 
 from .assignment import complaint_assign
-from .intake import complaint_submit, regime_for
+from .intake import (
+    complaint_intake_followup,
+    complaint_intake_followup_due,
+    complaint_submit,
+    regime_for,
+)
 from .messages import complaint_add_internal_note, complaint_add_message
 from .sla import SweepResult, complaint_auto_close_due, complaint_extend_statutory, sla_sweep
 from .verification import (
@@ -39,6 +44,8 @@ __all__ = [
     "complaint_classify",
     "complaint_escalate",
     "complaint_extend_statutory",
+    "complaint_intake_followup",
+    "complaint_intake_followup_due",
     "complaint_propose_resolution",
     "complaint_rate",
     "complaint_record_identity_verification",

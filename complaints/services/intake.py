@@ -1,8 +1,10 @@
 """Recording a new complaint."""
 
+import logging
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -21,6 +23,7 @@ from ..models import (
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
+    ComplaintEvent,
     ComplaintState,
     EventKind,
     Priority,
@@ -34,6 +37,10 @@ from .assignment import assign_new
 from .verification import verify_findings
 
 MAX_TRANSACTION_REFS = 20
+# A deferred follow-up older than this with its flag still set lost its task: the sweep
+# runs it.
+FOLLOWUP_GRACE_SECONDS = 30
+logger = logging.getLogger(__name__)
 _PRIORITY_BY_CATEGORY = {
     ComplaintCategory.ACCOUNT_SECURITY: Priority.URGENT,
     ComplaintCategory.ACCOUNT_FROZEN: Priority.HIGH,
@@ -126,11 +133,18 @@ def complaint_submit(
     occurred_at: datetime | None = None,
     transaction_ids: Iterable[str] = (),
     priority: str | None = None,
+    defer_followup: bool = False,
 ) -> Complaint:
     """Record a complaint from the customer (API) or from staff on the customer's behalf
     (hotline, chat, e-mail): starts the clocks, links the transactions the customer owns
     (other references are kept as text), verifies them, assigns an agent and tells the
-    customer what to expect."""
+    customer what to expect.
+
+    `defer_followup` (the customer API): the complaint, its history, the "submitted" event
+    and the linked transactions are written now; verification, assignment and the
+    acknowledgement message run in `complaint_intake_followup` right after commit (and by
+    the sweep should that task be lost), so that a burst of complaints is accepted at the
+    speed of the insert. Staff filing at the hotline see the result at once (False)."""
     if not _may_submit(customer, actor):
         raise exceptions.ActionNotPermitted()
     description = require_text(description, "description", ValidationFailed)
@@ -156,6 +170,7 @@ def complaint_submit(
         raw_transaction_refs=[r for r in refs if r not in known_ids],
         priority=priority or _PRIORITY_BY_CATEGORY.get(category, Priority.NORMAL),
         regime=regime_for(customer),
+        intake_followup_pending=defer_followup,
     )
     clocks_start(complaint, now=now)
     _save_with_unique_reference(complaint, actor=actor)
@@ -169,9 +184,23 @@ def complaint_submit(
         visibility=Visibility.CUSTOMER,
         data={"channel": channel},
     )
+    if defer_followup:
+        transaction.on_commit(partial(_queue_followup, complaint.pk))
+    else:
+        _follow_up(complaint, event=event, transactions=known)
+    return complaint
+
+
+def _follow_up(
+    complaint: Complaint, *, event: ComplaintEvent, transactions: list | None = None
+) -> None:
+    """Verification, assignment and the acknowledgement message (the caller holds the
+    transaction and, for a deferred follow-up, the complaint's row lock)."""
     robot = system("complaints")
-    verify_findings(complaint, actor=robot, transactions=known)
-    if setting("COMPLAINT_AUTO_ASSIGN"):
+    verify_findings(complaint, actor=robot, transactions=transactions)
+    if not complaint.is_open:
+        return  # withdrawn (or otherwise ended) before the follow-up ran
+    if complaint.owner_id is None and setting("COMPLAINT_AUTO_ASSIGN"):
         assign_new(complaint, actor=robot)
     notify_customer(
         complaint,
@@ -179,4 +208,55 @@ def complaint_submit(
         event=event,
         context={"promises": complaint_sla_promises(complaint=complaint)},
     )
-    return complaint
+
+
+def _queue_followup(complaint_id: int) -> None:
+    from ..tasks import intake_followup
+
+    try:
+        intake_followup.delay(complaint_id)
+    except Exception:  # broker down: the intake follow-up sweep runs it
+        logger.warning("complaint %s: follow-up not queued, the sweep will run it", complaint_id)
+
+
+@transaction.atomic
+def complaint_intake_followup(*, complaint_id: int, skip_locked: bool = False) -> bool:
+    """The deferred part of filing, exactly once: under the complaint's row lock, only
+    while the pending flag is set, cleared in the same transaction. False when there is
+    nothing to do (done already, or another worker holds it with `skip_locked`)."""
+    complaint = (
+        Complaint.objects.select_for_update(of=("self",), skip_locked=skip_locked)
+        .select_related("customer", "regime", "owner")
+        .filter(pk=complaint_id, intake_followup_pending=True)
+        .first()
+    )
+    if complaint is None:
+        return False
+    Complaint.objects.filter(pk=complaint.pk).update(intake_followup_pending=False)
+    complaint.intake_followup_pending = False
+    event = complaint.events.filter(
+        kind=EventKind.TRANSITION, to_state=ComplaintState.SUBMITTED
+    ).earliest("pk")
+    _follow_up(complaint, event=event)
+    return True
+
+
+def complaint_intake_followup_due(
+    *, older_than_seconds: int = FOLLOWUP_GRACE_SECONDS, limit: int = 500
+) -> int:
+    """The sweep: follow-ups whose task was lost (broker down, worker killed, database
+    restarted under it), oldest first; each in its own transaction, rows another worker
+    holds are skipped. Returns how many ran."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    due = list(
+        Complaint.objects.filter(intake_followup_pending=True, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    done = 0
+    for complaint_id in due:
+        try:
+            done += complaint_intake_followup(complaint_id=complaint_id, skip_locked=True)
+        except Exception:  # one broken complaint must not stop the others
+            logger.exception("complaint %s: intake follow-up failed", complaint_id)
+    return done

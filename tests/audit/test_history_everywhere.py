@@ -67,6 +67,8 @@ WRITERS = {
     "complaint_classify",
     "complaint_escalate",
     "complaint_extend_statutory",
+    "complaint_intake_followup",
+    "complaint_intake_followup_due",
     "complaint_propose_resolution",
     "complaint_rate",
     "complaint_record_identity_verification",
@@ -183,6 +185,11 @@ def _complaint_steps(now) -> None:
     closed = advance(submit(), "closed", agent=agent)
     complaints.complaint_reopen(complaint=closed, actor=supervisor, reason="new evidence")
     enrolment_from_complaint(complaint=Complaint.objects.get(pk=closed.pk))
+    deferred = submit(defer_followup=True)
+    complaints.complaint_intake_followup(complaint_id=deferred.pk)
+    missed = submit(defer_followup=True)
+    Complaint.objects.filter(pk=missed.pk).update(created_at=now - timedelta(minutes=5))
+    assert complaints.complaint_intake_followup_due() == 1
 
 
 def _compensation_steps() -> None:

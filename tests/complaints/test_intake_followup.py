@@ -1,0 +1,183 @@
+"""Filing through the API answers once the complaint is stored; verification, assignment
+and the acknowledgement message follow in a task after commit, exactly once, and a sweep
+runs the follow-ups whose task was lost."""
+
+import threading
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from backoffice.notifications.models import Notification
+from complaints import services
+from complaints.models import (
+    Complaint,
+    ComplaintFinding,
+    ComplaintState,
+    EventKind,
+)
+from complaints.services.intake import FOLLOWUP_GRACE_SECONDS
+from tests.backoffice.factories import CustomerWithLoginFactory, PaymentTransactionFactory
+from tests.complaints.factories import available_agent, ensure_reference_data, submit
+
+pytestmark = pytest.mark.django_db
+BODY = {
+    "category": "duplicate_charge",
+    "description": "Charged twice.",
+    "amount": "100.00",
+    "currency": "HKD",
+}
+
+
+def _received(complaint: Complaint):
+    return Notification.objects.filter(
+        topic=f"complaint:{complaint.reference}", template_key="complaint_received"
+    )
+
+
+def _post(customer, **extra):
+    client = APIClient()
+    client.force_authenticate(user=customer.user)
+    return client.post("/api/v1/complaints/", {**BODY, **extra}, format="json")
+
+
+def test_api_answers_before_the_follow_up_then_the_task_does_it(
+    django_capture_on_commit_callbacks,
+):
+    ensure_reference_data()
+    agent = available_agent()
+    customer = CustomerWithLoginFactory()
+    txn = PaymentTransactionFactory(customer=customer, status="failed")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = _post(customer, transaction_ids=[txn.transaction_id])
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["handled_by"] is None and body["state"] == "submitted"
+    assert body["sla_expectations"] and body["transaction_ids"] == [txn.transaction_id]
+    complaint = Complaint.objects.get(reference=body["reference"])
+    assert complaint.intake_followup_pending and complaint.owner_id is None
+    assert not _received(complaint).exists()
+    assert complaint.history.count() == 1  # the filing itself is on record at once
+    assert complaint.events.filter(kind=EventKind.TRANSITION).count() == 1
+
+    for callback in callbacks:  # after commit: the task (eager here), and the audit seal
+        callback()
+
+    complaint.refresh_from_db()
+    assert not complaint.intake_followup_pending
+    assert complaint.owner == agent
+    assert complaint.events.filter(kind=EventKind.VERIFICATION).count() == 1
+    assert complaint.events.filter(kind=EventKind.ASSIGNMENT).count() == 1
+    assert ComplaintFinding.objects.filter(complaint=complaint).exists()
+    assert _received(complaint).count() == 1
+    history_user = complaint.history.latest().history_user
+    assert history_user is not None and history_user.username.startswith("system")
+
+
+def test_the_follow_up_runs_once_however_often_it_is_called():
+    ensure_reference_data()
+    available_agent()
+    complaint = submit(defer_followup=True)
+    assert services.complaint_intake_followup(complaint_id=complaint.pk) is True
+    assert services.complaint_intake_followup(complaint_id=complaint.pk) is False
+    assert services.complaint_intake_followup_due(older_than_seconds=0) == 0
+    assert _received(complaint).count() == 1
+    assert complaint.events.filter(kind=EventKind.ASSIGNMENT).count() == 1
+    assert complaint.events.filter(kind=EventKind.VERIFICATION).count() == 1
+
+
+def test_a_complaint_withdrawn_before_its_follow_up_is_not_assigned_or_acknowledged():
+    ensure_reference_data()
+    available_agent()
+    complaint = submit(defer_followup=True)
+    services.complaint_withdraw(complaint=complaint, actor=complaint.customer.user, reason="ok")
+    assert services.complaint_intake_followup(complaint_id=complaint.pk) is True
+    complaint.refresh_from_db()
+    assert complaint.state == ComplaintState.WITHDRAWN and complaint.owner_id is None
+    assert not _received(complaint).exists()
+    assert complaint.events.filter(kind=EventKind.VERIFICATION).count() == 1
+
+
+def test_a_lost_task_is_run_by_the_sweep_after_the_grace_period(
+    django_capture_on_commit_callbacks,
+):
+    ensure_reference_data()
+    available_agent()
+    customer = CustomerWithLoginFactory()
+    with (
+        mock.patch("complaints.tasks.intake_followup.delay", side_effect=OSError("broker down")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = _post(customer)
+    assert response.status_code == 201  # accepted although the task could not be queued
+    complaint = Complaint.objects.get(reference=response.json()["reference"])
+    assert complaint.intake_followup_pending and complaint.owner_id is None
+
+    assert services.complaint_intake_followup_due() == 0  # still within the grace period
+    later = timezone.now() + timedelta(seconds=FOLLOWUP_GRACE_SECONDS + 1)
+    with time_machine.travel(later, tick=False):
+        assert services.complaint_intake_followup_due() == 1
+    complaint.refresh_from_db()
+    assert not complaint.intake_followup_pending and complaint.owner_id is not None
+    assert _received(complaint).count() == 1
+
+
+def test_the_sweep_goes_on_past_a_complaint_that_breaks(caplog):
+    ensure_reference_data()
+    first, second = submit(defer_followup=True), submit(defer_followup=True)
+    Complaint.objects.filter(pk__in=[first.pk, second.pk]).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    real = services.intake._follow_up
+
+    def broken_for_first(complaint, **kwargs):
+        if complaint.pk == first.pk:
+            raise RuntimeError("provider template missing")
+        return real(complaint, **kwargs)
+
+    with mock.patch("complaints.services.intake._follow_up", side_effect=broken_for_first):
+        assert services.complaint_intake_followup_due() == 1
+    assert Complaint.objects.get(pk=first.pk).intake_followup_pending  # rolled back: retried
+    assert not Complaint.objects.get(pk=second.pk).intake_followup_pending
+    assert "intake follow-up failed" in caplog.text
+
+
+def test_staff_filing_does_the_follow_up_at_once():
+    ensure_reference_data()
+    agent = available_agent()
+    complaint = submit()
+    assert not complaint.intake_followup_pending and complaint.owner == agent
+    assert _received(complaint).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_follow_ups_of_one_complaint_run_it_once():
+    ensure_reference_data()
+    from backoffice.roles.services import roles_sync_permissions
+
+    roles_sync_permissions()
+    available_agent()
+    with mock.patch("complaints.services.intake._queue_followup"):  # as if the task was lost
+        complaint = submit(defer_followup=True)
+    barrier, results = threading.Barrier(4), []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(services.complaint_intake_followup(complaint_id=complaint.pk))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, False, False, True]
+    assert _received(complaint).count() == 1
+    assert complaint.events.filter(kind=EventKind.ASSIGNMENT).count() == 1
