@@ -250,29 +250,43 @@ def warning_evaluate(
     ctx = warning_context_clean(scenario=scenario, context=context)
     bundle, now = rules_bundle(), timezone.now()
     rules = bundle.by_scenario.get(scenario, ())
-    raised = EducationProfile.objects.filter(
-        customer=customer, sensitivity_raised_until__gt=now
-    ).exists()
-    matching = [
-        rule
-        for rule in rules
-        if rule_matches(
-            rule=rule, ctx=ctx, registered_at=customer.registered_at, now=now, raised=raised
-        )
-    ]
+
+    def matches(raised: bool) -> list[CompiledRule]:
+        registered = customer.registered_at
+        return [
+            r
+            for r in rules
+            if rule_matches(rule=r, ctx=ctx, registered_at=registered, now=now, raised=raised)
+        ]
+
+    # Raised sensitivity only lowers thresholds (and lifts cooldowns of rules that match):
+    # when no rule matches even with it raised, the answer is "no warning" either way, and
+    # the decision records the customer's real state through an EXISTS inside its INSERT,
+    # which spares the common small payment a query.
+    raised: bool | None = None
+    matching: list[CompiledRule] = []
+    if matches(raised=True):
+        raised = EducationProfile.objects.filter(
+            customer=customer, sensitivity_raised_until__gt=now
+        ).exists()
+        matching = matches(raised=raised)
     for _attempt in range(2):
         try:
             with _atomic_unless_one_insert(matching):
-                shown, suppressed, exposures = _decide(customer, ctx, rules, matching, raised, now)
-                decision = WarningDecision.objects.create(
+                shown, suppressed, exposures = _decide(
+                    customer, ctx, rules, matching, bool(raised), now
+                )
+                decision = WarningDecision(
                     customer=customer,
                     scenario=scenario,
                     request_id=request_id,
                     context=_context_json(ctx),
                     rules_version=bundle.version,
-                    sensitivity_raised=raised,
+                    sensitivity_raised=bool(raised),
                     suppressed=suppressed,
+                    created_at=now,
                 )
+                _insert_decision(decision, raised_known=raised is not None)
                 for row in shown:
                     row.decision = decision
                 if shown:
@@ -291,7 +305,43 @@ def warning_evaluate(
     else:
         raise Conflict()
     decision.shown_rows = shown  # spares the presentation a query
+    if raised is None:
+        del decision.sensitivity_raised  # read back from the row only if someone asks
     return decision
+
+
+def _insert_decision(decision: WarningDecision, *, raised_known: bool) -> None:
+    """The decision's INSERT, written out: this is the one statement of most evaluate
+    calls (the payment flow waits on it), and the ORM spends as long compiling an INSERT
+    with a subquery as the database takes to run it. Values go through each field's own
+    conversion for the database in use; when the sensitivity is not known yet, an EXISTS
+    on the customer's education profile fills it in the same statement. The decision has
+    no signals and no history (it is append-only evidence), so nothing is skipped."""
+    meta, connection = WarningDecision._meta, transaction.get_connection()
+    profile, quote = EducationProfile._meta, connection.ops.quote_name
+    until = profile.get_field("sensitivity_raised_until")
+    raised_sql = "EXISTS (SELECT 1 FROM {} WHERE {} = %s AND {} > %s)".format(  # noqa: S608
+        quote(profile.db_table), quote(profile.get_field("customer").column), quote(until.column)
+    )
+    columns, values, params = [], [], []
+    for field in meta.concrete_fields:
+        columns.append(quote(field.column))
+        if field.name == "sensitivity_raised" and not raised_known:
+            values.append(raised_sql)
+            params += [
+                decision.customer_id,
+                until.get_db_prep_value(decision.created_at, connection),
+            ]
+        else:
+            values.append("%s")
+            params.append(field.get_db_prep_save(getattr(decision, field.attname), connection))
+    # Identifiers come from the models, every value is a bound parameter.
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (model identifiers)
+        quote(meta.db_table), ", ".join(columns), ", ".join(values)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+    decision._state.adding, decision._state.db = False, connection.alias
 
 
 def warning_presentation(*, decision: WarningDecision) -> list[dict[str, Any]]:

@@ -1,10 +1,12 @@
 """Customer API: inbox and events (own deliveries only), warnings evaluate / outcome /
 bundle, quizzes, preferences; service credentials and staff are refused."""
 
+import json
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
+from rest_framework.renderers import JSONRenderer
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from backoffice.api.services import service_credential_create
@@ -16,6 +18,7 @@ from education.models import (
     QuizChoice,
     QuizQuestion,
 )
+from education.serializers import EvaluateOutSerializer
 from tests.backoffice.factories import CustomerWithLoginFactory, staff_user
 from tests.education.factories import CampaignFactory, WarningRuleFactory, approved_tip
 from tests.education.helpers import plan_at
@@ -109,6 +112,11 @@ def test_evaluate_then_outcome(client):
     assert warning["friction"] == "typed_ack"
     assert warning["ack_phrase"] == "I understand"
     assert warning["actions"] == ["acknowledge", "cancel", "edit"]
+    # The view answers without a second pass through its documented serializer: the
+    # answer is exactly what that serializer would give.
+    assert data == json.loads(JSONRenderer().render(EvaluateOutSerializer(data).data))
+    assert sorted(data) == sorted(EvaluateOutSerializer().fields)
+    assert sorted(warning) == sorted(EvaluateOutSerializer().fields["warnings"].child.fields)
     url = f"/api/v1/education/warnings/{data['decision_id']}/outcome/"
     response = client.post(url, {"outcome": "cancelled"}, format="json")
     assert response.status_code == 200

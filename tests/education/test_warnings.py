@@ -6,6 +6,8 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from backoffice.core.exceptions import ApplicationError
@@ -152,6 +154,31 @@ def test_raised_sensitivity_lowers_thresholds_and_skips_cooldown():
     assert evaluate(customer, amount="6000", currency="CNY")
     assert evaluate(customer, amount="6000", currency="CNY")
     assert WarningDecision.objects.filter(customer=customer, sensitivity_raised=True).count() == 2
+
+
+@pytest.mark.parametrize("raised", [False, True])
+def test_a_payment_no_rule_could_match_records_the_real_sensitivity_with_one_query_less(
+    raised,
+):
+    WarningRuleFactory(slug="large")  # 10,000 CNY, 5,000 raised: 100 CNY matches neither
+    customer = CustomerFactory()
+    if raised:
+        EducationProfile.objects.create(
+            customer=customer, sensitivity_raised_until=timezone.now() + timedelta(days=30)
+        )
+    rules_bundle()
+    context = {"amount": "100.00", "currency": "CNY"}
+    with CaptureQueriesContext(connection) as queries:
+        decision = warning_evaluate(
+            customer=customer, scenario="large_payment", context=context, request_id="small"
+        )
+    # The decision's INSERT, with an EXISTS inside (a savepoint around it here: the test
+    # runs in a transaction; in a request it is the only statement).
+    statements = [q["sql"] for q in queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 1 and statements[0].startswith("INSERT"), statements
+    assert decision.sensitivity_raised is raised  # read back from the row
+    assert WarningDecision.objects.get(pk=decision.pk).sensitivity_raised is raised
+    assert not WarningShown.objects.exists()
 
 
 def test_decision_log_records_what_was_shown_in_the_customers_language():
