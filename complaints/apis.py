@@ -133,7 +133,10 @@ class ComplaintListCreateApi(APIView):
                 },
             ),
             OpenApiExample(
-                "Filed", value=EXAMPLE_COMPLAINT, response_only=True, status_codes=[201]
+                "Filed",
+                value={**EXAMPLE_COMPLAINT, "handled_by": None},
+                response_only=True,
+                status_codes=[201],
             ),
         ],
     )

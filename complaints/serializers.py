@@ -97,7 +97,9 @@ class ComplaintOut(serializers.ModelSerializer):
         ]
 
     def get_transaction_ids(self, obj: Complaint) -> list[str]:
-        linked = [t.transaction_id for t in obj.transactions.all()]
+        linked = getattr(obj, "linked_transaction_ids", None)  # set by intake: no query
+        if linked is None:
+            linked = [t.transaction_id for t in obj.transactions.all()]
         return linked + list(obj.raw_transaction_refs or [])
 
     @extend_schema_field(StaffOut(allow_null=True))

@@ -186,6 +186,8 @@ def complaint_submit(
     )
     if defer_followup:
         transaction.on_commit(partial(_queue_followup, complaint.pk))
+        # What the answer shows as linked, without reading it back (ComplaintOut).
+        complaint.linked_transaction_ids = [t.transaction_id for t in known]
     else:
         _follow_up(complaint, event=event, transactions=known)
     return complaint
