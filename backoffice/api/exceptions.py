@@ -91,6 +91,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response | None:
     elif isinstance(exc, ApplicationError):
         response = Response({"error": exc.as_dict()}, status=exc.status)
         code = exc.code
+        if exc.status == 503:
+            response["Retry-After"] = "2"
     else:
         if isinstance(exc, Http404):
             exc = exceptions.NotFound()

@@ -4,9 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
+
+from .throttling import StrictScopedRateThrottle
 
 
 class CustomerTokenObtainPairSerializer(TokenObtainPairSerializer):
@@ -27,7 +28,7 @@ class CustomerTokenObtainPairSerializer(TokenObtainPairSerializer):
 class _TokenThrottle:
     authentication_classes: list = []
     permission_classes = [AllowAny]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [StrictScopedRateThrottle]
     throttle_scope = "token"
 
 

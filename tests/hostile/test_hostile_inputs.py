@@ -380,14 +380,18 @@ def test_there_are_at_least_forty_hostile_inputs():
     assert len({c.name for c in CASES}) == len(CASES)
 
 
-def test_another_customers_transaction_is_not_linked(world):
-    """A forged transaction id of another customer is kept as text, never linked."""
+def test_another_customers_transaction_is_not_linked(world, django_capture_on_commit_callbacks):
+    """A forged transaction id of another customer is kept as text, never linked, also
+    by the follow-up that checks the transactions after commit."""
     theirs = world.theirs.transactions.get()
-    response = world.client.post(
-        COMPLAINTS, {**BODY, "transaction_ids": [theirs.transaction_id]}, format="json"
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = world.client.post(
+            COMPLAINTS, {**BODY, "transaction_ids": [theirs.transaction_id]}, format="json"
+        )
     assert response.status_code == 201
     complaint = world.me.complaints.get(reference=response.json()["reference"])
+    assert not complaint.intake_followup_pending  # the follow-up ran
+    assert complaint.raw_transaction_refs == [theirs.transaction_id]
     assert not complaint.transactions.exists()
     assert not complaint.findings.filter(transaction=theirs).exists()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import translation
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
 
@@ -65,6 +66,25 @@ def test_token_endpoint_is_rate_limited_per_client(rates):
     error = _refused(response, 429, "throttled")
     assert int(response["Retry-After"]) > 0 and "seconds" in error["hint"]
     _refused(client.post(TOKEN + "refresh/", {"refresh": "x"}, format="json"), 429, "throttled")
+
+
+def test_token_endpoint_refuses_with_a_503_while_its_counter_is_unreachable(settings):
+    """Logging in is how passwords are guessed: no counter, no unlimited attempts, but a
+    clean answer the app retries, not a 500. Intake, by contrast, stays open."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens there
+        }
+    }
+    customer = CustomerWithLoginFactory()
+    right = {"username": customer.user.username, "password": "pass-1234"}
+    with translation.override("zh-hans"):
+        response = APIClient().post(TOKEN, right, format="json", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    error = _refused(response, 503, "service_unavailable")
+    assert response["Retry-After"] == "2"
+    assert error["message"] == "服务暂时不可用。" and error["hint"]
+    assert "access" not in response.json()
 
 
 def test_intake_is_rate_limited_but_reading_is_not(rates):
