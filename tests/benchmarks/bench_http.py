@@ -20,8 +20,10 @@
    broker as in production; with Redis down, the embedded mode (tasks in the request).
 4. Warms each endpoint up, then drives it with an asyncio client (plain HTTP/1.1 over
    asyncio streams, keep-alive, one connection per client; httpx costs milliseconds of
-   CPU per request, which this machine's server would lose) at each client count for
-   `--seconds`:
+   CPU per request, which this machine's server would lose) at each client count, in
+   `--rounds` rounds (default 3) of `--seconds` (default 6) per endpoint that interleave
+   the endpoints, so that other work on the machine hits all of them alike; each figure
+   sums its rounds:
    - baseline: POST /api/bench/baseline/ inserts one row through a ModelSerializer with
      the same authentication and permission as the two others;
    - intake: POST /api/v1/complaints/, a new complaint (random category, amount, one of
@@ -601,8 +603,9 @@ def _setup_lines(args, workers: int, redis_url: str, load: tuple[float, float]) 
         f"production settings (DEBUG off), PostgreSQL, {mode}; THROTTLE_INTAKE_RATE raised "
         "to 1000000/min so the rate limiter never refuses the load.",
         f"- Client: asyncio HTTP/1.1 (keep-alive, one connection per client) in one process, "
-        f"{args.seconds:.0f} s per row after a {args.warmup:.0f} s warm-up, random customer "
-        f"among {args.customers}; non-2xx answers are errors.",
+        f"{args.rounds} interleaved rounds of {args.seconds:.0f} s per endpoint and client "
+        f"count after a {args.warmup:.0f} s warm-up (each row sums its rounds), random "
+        f"customer among {args.customers}; non-2xx answers are errors.",
     ]
 
 
@@ -652,7 +655,8 @@ def _alarm(_signum, _frame):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("--seconds", type=float, default=10.0, help="per endpoint and count")
+    parser.add_argument("--seconds", type=float, default=6.0, help="per round, endpoint, count")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds")
     parser.add_argument("--warmup", type=float, default=3.0)
     parser.add_argument("--clients", default="8,32", help="comma-separated client counts")
     parser.add_argument("--customers", type=int, default=2000)
@@ -698,19 +702,37 @@ def _measure(env: dict[str, str], args, counts: list[int], customers) -> list[Ru
                 if warm.errors:
                     print(f"warm-up {endpoint}: {len(warm.errors)} errors: {warm.errors[0]}")
             for clients in counts:
-                for endpoint in ENDPOINTS:
-                    run = asyncio.run(_drive(port, endpoint, clients, args.seconds, customers))
-                    print(
-                        f"{endpoint:>9} {clients:>3} clients: {run.rate:7.0f} req/s, "
-                        f"p50 {run.percentile(50):6.1f} ms, p99 {run.percentile(99):6.1f} ms, "
-                        f"errors {len(run.errors)}, client CPU "
-                        f"{run.client_cpu / max(run.requests, 1) * 1000:.2f} ms/request"
-                    )
-                    runs.append(run)
+                # Rounds interleave the endpoints, so that a burst of other work on this
+                # machine falls on all three rather than on one; each row below is the
+                # sum of its rounds (requests over seconds, percentiles over all answers).
+                merged = {endpoint: Run(endpoint, clients) for endpoint in ENDPOINTS}
+                for round_number in range(1, args.rounds + 1):
+                    for endpoint in ENDPOINTS:
+                        run = asyncio.run(_drive(port, endpoint, clients, args.seconds, customers))
+                        print(
+                            f"round {round_number} {endpoint:>9} {clients:>3} clients: "
+                            f"{run.rate:7.0f} req/s, p50 {run.percentile(50):6.1f} ms, "
+                            f"p99 {run.percentile(99):6.1f} ms, errors {len(run.errors)}, "
+                            f"client CPU {run.client_cpu / max(run.requests, 1) * 1000:.2f} "
+                            "ms/request"
+                        )
+                        total = merged[endpoint]
+                        total.seconds += run.seconds
+                        total.client_cpu += run.client_cpu
+                        total.latencies += run.latencies
+                        total.errors += run.errors
+                runs += merged.values()
             evaluate8 = next((r for r in runs if (r.endpoint, r.clients) == ("evaluate", 8)), None)
             if evaluate8 is not None and evaluate8.rate:
                 run = asyncio.run(
-                    _drive_paced(port, "evaluate", 8, args.seconds, customers, evaluate8.rate / 2)
+                    _drive_paced(
+                        port,
+                        "evaluate",
+                        8,
+                        args.seconds * args.rounds,
+                        customers,
+                        evaluate8.rate / 2,
+                    )
                 )
                 print(
                     f"{run.endpoint}, 8 clients: {run.rate:7.0f} req/s, p50 "
