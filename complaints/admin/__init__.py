@@ -174,7 +174,7 @@ class ComplaintAdmin(SimpleHistoryAdmin):
                 "fields": [
                     ("priority", "complexity"),
                     ("owner", "first_responder", "escalation_level"),
-                    "intake_followup_pending",
+                    ("intake_followup_pending", "intake_followup_attempts"),
                     "escalation_reason",
                     "initial_plan",
                     "follow_up_plan",

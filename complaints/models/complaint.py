@@ -266,10 +266,23 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
             "message run in a task right after filing (and by a sweep should it be missed)."
         ),
     )
+    intake_followup_attempts = models.PositiveSmallIntegerField(
+        _("failed intake follow-up attempts"),
+        default=0,
+        help_text=_(
+            "Runs of the follow-up that failed; after five the sweep stops and a supervisor "
+            "is alerted to handle the complaint by hand."
+        ),
+    )
     # Bookkeeping for the sweeps, not facts about the complaint: the follow-up's own steps
     # (findings, assignment, message) leave their history rows and events.
     history = HistoricalRecords(
-        excluded_fields=["sla_check_at", "sla_warned_due_at", "intake_followup_pending"]
+        excluded_fields=[
+            "sla_check_at",
+            "sla_warned_due_at",
+            "intake_followup_pending",
+            "intake_followup_attempts",
+        ]
     )
 
     class Meta:

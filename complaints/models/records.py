@@ -279,6 +279,7 @@ class AlertKind(models.TextChoices):
     ESCALATED = "escalated", _("Escalated to you")
     ASSIGNED = "assigned", _("Assigned to you")
     CUSTOMER_MESSAGE = "customer_message", _("Customer wrote")
+    FOLLOWUP_FAILED = "followup_failed", _("Intake follow-up failed")
 
 
 class StaffAlert(BaseModel):

@@ -8,6 +8,7 @@ from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,6 +21,7 @@ from .. import exceptions
 from ..clocks import clocks_start
 from ..conf import setting
 from ..models import (
+    AlertKind,
     Complaint,
     ComplaintCategory,
     ComplaintChannel,
@@ -32,14 +34,15 @@ from ..models import (
     new_reference,
 )
 from ..selectors import complaint_sla_promises
-from ._core import notify_customer, record_event, require_text, save, system
-from .assignment import assign_new
+from ._core import alert_staff, notify_customer, record_event, require_text, save, system
+from .assignment import assign_new, owner_for_level
 from .verification import verify_findings
 
 MAX_TRANSACTION_REFS = 20
 # A deferred follow-up older than this with its flag still set lost its task: the sweep
 # runs it.
 FOLLOWUP_GRACE_SECONDS = 30
+MAX_FOLLOWUP_ATTEMPTS = 5
 logger = logging.getLogger(__name__)
 _PRIORITY_BY_CATEGORY = {
     ComplaintCategory.ACCOUNT_SECURITY: Priority.URGENT,
@@ -247,12 +250,19 @@ def complaint_intake_followup_due(
     *, older_than_seconds: int = FOLLOWUP_GRACE_SECONDS, limit: int = 500
 ) -> int:
     """The sweep: follow-ups whose task was lost (broker down, worker killed, database
-    restarted under it), oldest first; each in its own transaction, rows another worker
-    holds are skipped. Returns how many ran."""
+    restarted under it), fewest failures first, then oldest; each in its own transaction,
+    rows another worker holds are skipped. A follow-up that fails is counted; after
+    MAX_FOLLOWUP_ATTEMPTS the sweep leaves it and alerts a supervisor, so that a complaint
+    that cannot be followed up automatically is neither retried forever nor forgotten.
+    Returns how many ran."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
     due = list(
-        Complaint.objects.filter(intake_followup_pending=True, created_at__lt=cutoff)
-        .order_by("created_at")
+        Complaint.objects.filter(
+            intake_followup_pending=True,
+            created_at__lt=cutoff,
+            intake_followup_attempts__lt=MAX_FOLLOWUP_ATTEMPTS,
+        )
+        .order_by("intake_followup_attempts", "created_at")
         .values_list("pk", flat=True)[:limit]
     )
     done = 0
@@ -261,4 +271,28 @@ def complaint_intake_followup_due(
             done += complaint_intake_followup(complaint_id=complaint_id, skip_locked=True)
         except Exception:  # one broken complaint must not stop the others
             logger.exception("complaint %s: intake follow-up failed", complaint_id)
+            try:
+                _count_failure(complaint_id)
+            except Exception:  # the database itself is failing: the next sweep counts
+                logger.exception("complaint %s: failure not counted", complaint_id)
     return done
+
+
+@transaction.atomic
+def _count_failure(complaint_id: int) -> None:
+    Complaint.objects.filter(pk=complaint_id).update(
+        intake_followup_attempts=F("intake_followup_attempts") + 1
+    )
+    complaint = Complaint.objects.select_related("owner").get(pk=complaint_id)
+    if complaint.intake_followup_attempts != MAX_FOLLOWUP_ATTEMPTS:
+        return
+    logger.error(
+        "complaint %s: intake follow-up failed %d times; left to a supervisor",
+        complaint.reference,
+        MAX_FOLLOWUP_ATTEMPTS,
+    )
+    message = _(
+        "The automatic follow-up of complaint %(ref)s (transaction checks, assignment, "
+        "acknowledgement) failed %(n)d times: check, assign and acknowledge it by hand."
+    ) % {"ref": complaint.reference, "n": MAX_FOLLOWUP_ATTEMPTS}
+    alert_staff(owner_for_level(1), complaint, kind=AlertKind.FOLLOWUP_FAILED, message=message)
