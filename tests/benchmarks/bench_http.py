@@ -417,23 +417,27 @@ class Connection:
         self.reader = self.writer = None
 
 
+async def _request(connection, run, path, make, customers, rng) -> None:
+    """One request from a random customer; its latency, or its error, goes into `run`."""
+    token, txn = rng.choice(customers)
+    body, headers = make(rng, txn)
+    headers["Authorization"] = f"Bearer {token}"
+    started = time.perf_counter()
+    try:
+        status, payload = await connection.post(path, body, headers)
+    except Exception as exc:  # transport errors count as errors, shown below
+        run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
+        return
+    if 200 <= status < 300:
+        run.latencies.append(time.perf_counter() - started)
+    else:
+        run.errors.append(f"{status} {payload[:160].decode(errors='replace')}")
+
+
 async def _client(port, run, path, make, customers, rng, deadline, limit) -> None:
     connection = Connection(port)
     while time.monotonic() < deadline and run.requests < limit:
-        token, txn = rng.choice(customers)
-        body, headers = make(rng, txn)
-        headers["Authorization"] = f"Bearer {token}"
-        started = time.perf_counter()
-        try:
-            status, payload = await connection.post(path, body, headers)
-        except Exception as exc:  # transport errors count as errors, shown below
-            run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
-            continue
-        elapsed = time.perf_counter() - started
-        if 200 <= status < 300:
-            run.latencies.append(elapsed)
-        else:
-            run.errors.append(f"{status} {payload[:160].decode(errors='replace')}")
+        await _request(connection, run, path, make, customers, rng)
     connection.close()
 
 
@@ -460,19 +464,7 @@ async def _paced_client(port, run, path, make, customers, rng, start, interval, 
     while (now := time.monotonic()) < deadline:
         if due > now:
             await asyncio.sleep(due - now)
-        token, txn = rng.choice(customers)
-        body, headers = make(rng, txn)
-        headers["Authorization"] = f"Bearer {token}"
-        started = time.perf_counter()
-        try:
-            status, payload = await connection.post(path, body, headers)
-        except Exception as exc:  # transport errors count as errors, shown below
-            run.errors.append(f"{type(exc).__name__}: {exc}"[:200])
-        else:
-            if 200 <= status < 300:
-                run.latencies.append(time.perf_counter() - started)
-            else:
-                run.errors.append(f"{status} {payload[:160].decode(errors='replace')}")
+        await _request(connection, run, path, make, customers, rng)
         due = max(due + interval, time.monotonic())
     connection.close()
 
