@@ -245,8 +245,9 @@ def warning_evaluate(
 ) -> WarningDecision:
     """Which warnings to show now. Appends a decision with exactly what was shown; the
     same request id returns the first decision (a retried call is not a new exposure).
-    Queries: the customer's profile; when a rule matches, their exposures (locked) and up
-    to four writes in one transaction; when none does, the decision's INSERT alone."""
+    Queries: when no rule could match even at raised sensitivity, the decision's INSERT
+    alone; otherwise the customer's profile, and when a rule matches, their exposures
+    (locked) and up to four writes in one transaction."""
     ctx = warning_context_clean(scenario=scenario, context=context)
     bundle, now = rules_bundle(), timezone.now()
     rules = bundle.by_scenario.get(scenario, ())
