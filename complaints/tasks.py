@@ -9,7 +9,7 @@ from backoffice.core.actors import system_actor
 from .models import Complaint
 from .services import (
     complaint_auto_close_due,
-    complaint_intake_followup,
+    complaint_intake_followup_drain,
     complaint_intake_followup_due,
     complaint_verify_transactions,
     sla_sweep,
@@ -37,10 +37,10 @@ def verify_transactions(complaint_id: int) -> int:
     return len(findings)
 
 
-@shared_task(name="complaints.intake_followup", ignore_result=True)
-def intake_followup(complaint_id: int) -> bool:
-    """Right after an API filing commits: verification, assignment, acknowledgement."""
-    return complaint_intake_followup(complaint_id=complaint_id)
+@shared_task(name="complaints.intake_followup_drain", ignore_result=True)
+def drain_intake_followups() -> int:
+    """Woken after API filings commit: their verification, assignment, acknowledgement."""
+    return complaint_intake_followup_drain()
 
 
 @shared_task(name="complaints.intake_followup_due", ignore_result=True)

@@ -43,6 +43,14 @@ def _clean_outbox():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and wake-up keys of one test never reach the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english(settings):
     settings.LANGUAGE_CODE = "en"
 

@@ -9,10 +9,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
+from backoffice.core.wakeups import wake
+
 from .models import AuditChainHead, AuditEntry
 
 GENESIS_HASH = "0" * 64
 SEAL_BATCH = 1000
+SEAL_WAKEUP = "audit-seal"
 
 
 def _label(actor: Any) -> str:
@@ -58,12 +61,11 @@ def _seal_after_commit() -> None:
 
 
 def _queue_seal() -> None:
+    """Wake the sealer: one seal task for a burst of transactions, not one each (each run
+    seals every entry committed before it; the periodic sealer catches the rest)."""
     from .tasks import seal_audit_chain
 
-    try:
-        seal_audit_chain.delay()
-    except Exception:  # broker down: the periodic sealer does it
-        return
+    wake(seal_audit_chain, key=SEAL_WAKEUP)
 
 
 def entry_content(entry: AuditEntry) -> str:

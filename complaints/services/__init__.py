@@ -4,6 +4,7 @@ checks the actor's permission itself, whichever door (admin, API, task) called i
 from .assignment import complaint_assign
 from .intake import (
     complaint_intake_followup,
+    complaint_intake_followup_drain,
     complaint_intake_followup_due,
     complaint_submit,
     regime_for,
@@ -45,6 +46,7 @@ __all__ = [
     "complaint_escalate",
     "complaint_extend_statutory",
     "complaint_intake_followup",
+    "complaint_intake_followup_drain",
     "complaint_intake_followup_due",
     "complaint_propose_resolution",
     "complaint_rate",

@@ -4,7 +4,6 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import partial
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from backoffice.core.exceptions import ApplicationError, ValidationFailed
 from backoffice.core.money import parse_amount
+from backoffice.core.wakeups import wake, woken
 from backoffice.customers.models import Customer, PaymentTransaction
 from backoffice.roles.selectors import user_rank
 
@@ -43,6 +43,9 @@ MAX_TRANSACTION_REFS = 20
 # runs it.
 FOLLOWUP_GRACE_SECONDS = 30
 MAX_FOLLOWUP_ATTEMPTS = 5
+FOLLOWUP_WAKEUP = "complaints-intake-followup"
+# Follow-ups one drain task runs before it queues the next run (so other tasks get a turn).
+FOLLOWUP_DRAIN_BATCH = 200
 logger = logging.getLogger(__name__)
 _PRIORITY_BY_CATEGORY = {
     ComplaintCategory.ACCOUNT_SECURITY: Priority.URGENT,
@@ -145,8 +148,8 @@ def complaint_submit(
 
     `defer_followup` (the customer API): the complaint, its history, the "submitted" event
     and the linked transactions are written now; verification, assignment and the
-    acknowledgement message run in `complaint_intake_followup` right after commit (and by
-    the sweep should that task be lost), so that a burst of complaints is accepted at the
+    acknowledgement message run in `complaint_intake_followup` right after commit, by the
+    drain task this commit wakes (and by the sweep should that task be lost), so that a burst of complaints is accepted at the
     speed of the insert. Staff filing at the hotline see the result at once (False)."""
     if not _may_submit(customer, actor):
         raise exceptions.ActionNotPermitted()
@@ -188,7 +191,7 @@ def complaint_submit(
         data={"channel": channel},
     )
     if defer_followup:
-        transaction.on_commit(partial(_queue_followup, complaint.pk))
+        transaction.on_commit(_queue_followup)
         # What the answer shows as linked, without reading it back (ComplaintOut).
         complaint.linked_transaction_ids = [t.transaction_id for t in known]
     else:
@@ -215,13 +218,11 @@ def _follow_up(
     )
 
 
-def _queue_followup(complaint_id: int) -> None:
-    from ..tasks import intake_followup
+def _queue_followup() -> None:
+    """Wake the follow-up drain: a burst of filings queues one task, not one each."""
+    from ..tasks import drain_intake_followups
 
-    try:
-        intake_followup.delay(complaint_id)
-    except Exception:  # broker down: the intake follow-up sweep runs it
-        logger.warning("complaint %s: follow-up not queued, the sweep will run it", complaint_id)
+    wake(drain_intake_followups, key=FOLLOWUP_WAKEUP)
 
 
 @transaction.atomic
@@ -247,20 +248,25 @@ def complaint_intake_followup(*, complaint_id: int, skip_locked: bool = False) -
 
 
 def complaint_intake_followup_due(
-    *, older_than_seconds: int = FOLLOWUP_GRACE_SECONDS, limit: int = 500
+    *,
+    older_than_seconds: int = FOLLOWUP_GRACE_SECONDS,
+    limit: int = 500,
+    include_failed: bool = True,
 ) -> int:
     """The sweep: follow-ups whose task was lost (broker down, worker killed, database
     restarted under it), fewest failures first, then oldest; each in its own transaction,
     rows another worker holds are skipped. A follow-up that fails is counted; after
     MAX_FOLLOWUP_ATTEMPTS the sweep leaves it and alerts a supervisor, so that a complaint
     that cannot be followed up automatically is neither retried forever nor forgotten.
-    Returns how many ran."""
+    The drain (`include_failed=False`) takes only follow-ups that never failed: retrying a
+    failure is the periodic sweep's job, at its own pace. Returns how many ran."""
     cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    attempts = MAX_FOLLOWUP_ATTEMPTS if include_failed else 1
     due = list(
         Complaint.objects.filter(
             intake_followup_pending=True,
             created_at__lt=cutoff,
-            intake_followup_attempts__lt=MAX_FOLLOWUP_ATTEMPTS,
+            intake_followup_attempts__lt=attempts,
         )
         .order_by("intake_followup_attempts", "created_at")
         .values_list("pk", flat=True)[:limit]
@@ -275,6 +281,18 @@ def complaint_intake_followup_due(
                 _count_failure(complaint_id)
             except Exception:  # the database itself is failing: the next sweep counts
                 logger.exception("complaint %s: failure not counted", complaint_id)
+    return done
+
+
+def complaint_intake_followup_drain() -> int:
+    """The woken task: every follow-up filed so far that never failed, in batches; a full
+    batch queues the next run instead of holding the worker. Returns how many ran."""
+    woken(FOLLOWUP_WAKEUP)
+    done = complaint_intake_followup_due(
+        older_than_seconds=0, limit=FOLLOWUP_DRAIN_BATCH, include_failed=False
+    )
+    if done == FOLLOWUP_DRAIN_BATCH:
+        _queue_followup()
     return done
 
 

@@ -68,6 +68,7 @@ WRITERS = {
     "complaint_escalate",
     "complaint_extend_statutory",
     "complaint_intake_followup",
+    "complaint_intake_followup_drain",
     "complaint_intake_followup_due",
     "complaint_propose_resolution",
     "complaint_rate",
@@ -190,6 +191,8 @@ def _complaint_steps(now) -> None:
     missed = submit(defer_followup=True)
     Complaint.objects.filter(pk=missed.pk).update(created_at=now - timedelta(minutes=5))
     assert complaints.complaint_intake_followup_due() == 1
+    submit(defer_followup=True)
+    assert complaints.complaint_intake_followup_drain() == 1
 
 
 def _compensation_steps() -> None:

@@ -1,6 +1,6 @@
 """Filing through the API answers once the complaint is stored; verification, assignment
-and the acknowledgement message follow in a task after commit, exactly once, and a sweep
-runs the follow-ups whose task was lost."""
+and the acknowledgement message follow in a task after commit, exactly once (a burst of
+filings wakes one drain task), and a sweep runs the follow-ups whose task was lost."""
 
 import threading
 from datetime import timedelta
@@ -22,7 +22,10 @@ from complaints.models import (
     EventKind,
     StaffAlert,
 )
-from complaints.services.intake import FOLLOWUP_GRACE_SECONDS, MAX_FOLLOWUP_ATTEMPTS
+from complaints.services.intake import (
+    FOLLOWUP_GRACE_SECONDS,
+    MAX_FOLLOWUP_ATTEMPTS,
+)
 from tests.backoffice.factories import (
     CustomerWithLoginFactory,
     PaymentTransactionFactory,
@@ -115,7 +118,9 @@ def test_a_lost_task_is_run_by_the_sweep_after_the_grace_period(
     available_agent()
     customer = CustomerWithLoginFactory()
     with (
-        mock.patch("complaints.tasks.intake_followup.delay", side_effect=OSError("broker down")),
+        mock.patch(
+            "complaints.tasks.drain_intake_followups.delay", side_effect=OSError("broker down")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         response = _post(customer)
@@ -215,3 +220,53 @@ def test_concurrent_follow_ups_of_one_complaint_run_it_once():
     assert sorted(results) == [False, False, False, True]
     assert _received(complaint).count() == 1
     assert complaint.events.filter(kind=EventKind.ASSIGNMENT).count() == 1
+
+
+def test_a_burst_of_filings_wakes_one_drain_that_follows_them_all_up(
+    django_capture_on_commit_callbacks,
+):
+    ensure_reference_data()
+    available_agent()
+    customers = [CustomerWithLoginFactory() for _ in range(3)]
+    with (
+        mock.patch("complaints.tasks.drain_intake_followups.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        references = [_post(customer).json()["reference"] for customer in customers]
+    assert delay.call_count == 1  # the first commit woke the drain; the others saw it waiting
+    complaints = Complaint.objects.filter(reference__in=references)
+    assert all(c.intake_followup_pending for c in complaints)
+
+    assert services.complaint_intake_followup_drain() == 3  # what the woken task runs
+    assert not Complaint.objects.filter(reference__in=references, owner=None).exists()
+    for complaint in complaints:
+        assert _received(complaint).count() == 1
+    with (
+        mock.patch("complaints.tasks.drain_intake_followups.delay") as delay,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        _post(customers[0])
+    assert delay.call_count == 1  # the drain started, so the next filing wakes it again
+
+
+def test_the_drain_leaves_failed_follow_ups_to_the_sweep():
+    ensure_reference_data()
+    failed, fresh = submit(defer_followup=True), submit(defer_followup=True)
+    Complaint.objects.filter(pk=failed.pk).update(intake_followup_attempts=1)
+    assert services.complaint_intake_followup_drain() == 1
+    assert Complaint.objects.get(pk=failed.pk).intake_followup_pending
+    assert not Complaint.objects.get(pk=fresh.pk).intake_followup_pending
+
+
+def test_a_full_drain_batch_queues_the_next_run():
+    ensure_reference_data()
+    with (
+        mock.patch("complaints.services.intake.FOLLOWUP_DRAIN_BATCH", 2),
+        mock.patch("complaints.tasks.drain_intake_followups.delay") as delay,
+    ):
+        for _ in range(3):
+            submit(defer_followup=True)
+        assert services.complaint_intake_followup_drain() == 2
+        assert delay.call_count == 1
+        assert services.complaint_intake_followup_drain() == 1
+        assert delay.call_count == 1
