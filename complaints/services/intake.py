@@ -149,8 +149,9 @@ def complaint_submit(
     `defer_followup` (the customer API): the complaint, its history, the "submitted" event
     and the linked transactions are written now; verification, assignment and the
     acknowledgement message run in `complaint_intake_followup` right after commit, by the
-    drain task this commit wakes (and by the sweep should that task be lost), so that a burst of complaints is accepted at the
-    speed of the insert. Staff filing at the hotline see the result at once (False)."""
+    drain task this commit wakes (and by the sweep should that task be lost), so that a
+    burst of complaints is accepted at the speed of the insert. Staff filing at the
+    hotline see the result at once (False)."""
     if not _may_submit(customer, actor):
         raise exceptions.ActionNotPermitted()
     description = require_text(description, "description", ValidationFailed)
