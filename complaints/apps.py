@@ -9,6 +9,10 @@ class ComplaintsConfig(AppConfig):
     def ready(self) -> None:
         from backoffice.core.seeding import restore_seed_after_flush
 
+        from .config_cache import CONFIG, CONFIG_MODELS
+
+        CONFIG.invalidate_on_change(*CONFIG_MODELS)
+
         restore_seed_after_flush(
             self,
             marker_model="RegulatoryRegime",

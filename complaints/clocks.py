@@ -4,15 +4,18 @@ counted in a regime's calendar (business days skip weekends and the regime's hol
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
-
+from .config_cache import regime_holidays, sla_policies
 from .models import Complaint, Complexity, RegulatoryRegime, SlaPolicy
 
 
 def sla_policy_for(*, category: str, priority: str) -> SlaPolicy:
     """The most specific policy row (category and priority beat either, either beats none);
     an unsaved row with the default durations when nothing matches."""
-    rows = SlaPolicy.objects.filter(Q(category__in=[category, ""]) & Q(priority__in=[priority, ""]))
+    rows = [
+        row
+        for row in sla_policies()
+        if row.category in (category, "") and row.priority in (priority, "")
+    ]
     best = max(rows, key=lambda row: (bool(row.category), bool(row.priority)), default=None)
     return best or SlaPolicy(category="", priority="")
 
@@ -30,10 +33,7 @@ def regime_deadline(*, regime: RegulatoryRegime, received_at: datetime, days: in
     day = received_at.astimezone(zone).date()
     if regime.day_kind == "calendar":
         return _end_of_day(day + timedelta(days=days), zone)
-    horizon = day + timedelta(days=days * 2 + 60)
-    holidays = set(
-        regime.holidays.filter(date__gt=day, date__lte=horizon).values_list("date", flat=True)
-    )
+    holidays = regime_holidays(regime.pk)
     counted = 0
     while counted < days:
         day += timedelta(days=1)

@@ -1,33 +1,24 @@
 """The warning rules, compiled and kept in each process.
 
 The evaluate call sits in the payment flow, so it must not read the rules from the
-database each time. Every process keeps the compiled bundle with the token it was built
-under; a shared cache key holds the current token, and any change to a rule or its texts
-replaces the token (at once and again after commit), so the next call in every process
-sees a different token and reloads. Checking costs one cache read, at most once a second
-per process; if the cache is unreachable the rules in memory keep being used.
+database each time: the compiled bundle is a ProcessCache (backoffice.core.refcache), and
+any change to a rule or its texts replaces its token (education.receivers), so every
+process reloads within a second; if the cache is unreachable the rules in memory keep
+being used.
 """
 
 import hashlib
 import json
-import logging
-import threading
-import time
-import uuid
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
 
-from django.core.cache import cache
 from django.utils import timezone
+
+from backoffice.core.refcache import ProcessCache
 
 from .models import WarningRule
 
-TOKEN_KEY = "education:warning-rules-token"  # noqa: S105 (a cache key)
 CHECK_INTERVAL_SECONDS = 1.0
-logger = logging.getLogger(__name__)
-_lock = threading.Lock()
-_state: dict[str, Any] = {"token": None, "bundle": None, "checked_at": 0.0}
 
 
 @dataclass(frozen=True)
@@ -139,41 +130,18 @@ def _build() -> RulesBundle:
     )
 
 
-def _current_token() -> str | None:
-    """The shared token, or None when the cache cannot be reached (the payment flow then
-    keeps the rules it has rather than failing)."""
-    try:
-        token = cache.get(TOKEN_KEY)
-        if token is None:
-            cache.add(TOKEN_KEY, uuid.uuid4().hex, None)
-            token = cache.get(TOKEN_KEY) or ""
-    except Exception:  # any cache backend error: Redis down, timeout, ...
-        logger.warning("warning-rules token unreadable; keeping the rules in memory")
-        return None
-    return token
+RULES: ProcessCache[RulesBundle] = ProcessCache(
+    "education:warning-rules", _build, check_seconds=CHECK_INTERVAL_SECONDS
+)
 
 
 def rules_bundle() -> RulesBundle:
     """The compiled active rules; the shared token is read at most once per
     CHECK_INTERVAL_SECONDS and the rules rebuilt only when it changed."""
-    bundle, now = _state["bundle"], time.monotonic()
-    if bundle is not None and now - _state["checked_at"] < CHECK_INTERVAL_SECONDS:
-        return bundle
-    token = _current_token()
-    if bundle is not None and token in (_state["token"], None):
-        _state["checked_at"] = now
-        return bundle
-    with _lock:
-        bundle = _build()
-        _state.update(token=token, bundle=bundle, checked_at=now)
-    return bundle
+    return RULES.get()
 
 
 def rules_invalidate() -> None:
     """A rule or text changed: this process reloads at once, every other one within
     CHECK_INTERVAL_SECONDS."""
-    _state["bundle"] = None
-    try:
-        cache.set(TOKEN_KEY, uuid.uuid4().hex, None)
-    except Exception:  # the other processes catch up when the cache answers again
-        logger.warning("could not publish a new warning-rules token")
+    RULES.invalidate()

@@ -44,10 +44,14 @@ def _clean_outbox():
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Rate-limit counters and wake-up keys of one test never reach the next."""
+    """Rate-limit counters, wake-up keys and reference data kept in the process (built
+    from rows a test rolled back) of one test never reach the next."""
     from django.core.cache import cache
 
+    from backoffice.core import refcache
+
     cache.clear()
+    refcache.reset_all()
 
 
 @pytest.fixture(autouse=True)

@@ -20,6 +20,7 @@ from backoffice.roles.selectors import user_rank
 from .. import exceptions
 from ..clocks import clocks_start
 from ..conf import setting
+from ..config_cache import regimes as cached_regimes
 from ..models import (
     AlertKind,
     Complaint,
@@ -55,7 +56,7 @@ _PRIORITY_BY_CATEGORY = {
 
 def regime_for(customer: Customer) -> RegulatoryRegime:
     """The regime whose customer time zones include the customer's, else the default."""
-    regimes = list(RegulatoryRegime.objects.all())
+    regimes = sorted(cached_regimes(), key=lambda r: r.code)  # the model's order
     for regime in regimes:
         if customer.time_zone in (regime.customer_time_zones or []):
             return regime

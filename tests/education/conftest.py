@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from education import rules_cache
+from backoffice.core import refcache
 
 
 @pytest.fixture(autouse=True)
@@ -9,7 +9,7 @@ def _fresh_cache():
     """Time-zone lists and the warning-rules token live in the cache, the compiled rules
     in the process: each test starts without either (rolled-back rules must not linger)."""
     cache.clear()
-    rules_cache._state.update(token=None, bundle=None, checked_at=0.0)
+    refcache.reset_all()
     yield
     cache.clear()
-    rules_cache._state.update(token=None, bundle=None, checked_at=0.0)
+    refcache.reset_all()

@@ -267,9 +267,9 @@ def test_another_process_change_is_seen_after_the_check_interval(monkeypatch):
     first = rules_bundle()
     # Another process changed the rule and published a new token.
     WarningRule.objects.filter(pk=rule.pk).update(is_active=False)
-    cache.set(rules_cache.TOKEN_KEY, "published-elsewhere")
+    cache.set(rules_cache.RULES.token_key, "published-elsewhere")
     assert rules_bundle() is first  # within the interval: not even a cache read
-    monkeypatch.setitem(rules_cache._state, "checked_at", 0.0)
+    monkeypatch.setattr(rules_cache.RULES, "checked_at", 0.0)
     assert rules_bundle().by_scenario == {}
 
 
@@ -285,6 +285,6 @@ def test_unreachable_cache_keeps_the_rules_in_memory(monkeypatch):
         raise ConnectionError("cache down")
 
     monkeypatch.setattr(cache, "get", down)
-    monkeypatch.setitem(rules_cache._state, "checked_at", 0.0)
+    monkeypatch.setattr(rules_cache.RULES, "checked_at", 0.0)
     assert rules_bundle() is first
     assert evaluate(CustomerFactory(), amount="20000", currency="HKD")
