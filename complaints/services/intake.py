@@ -164,7 +164,9 @@ def complaint_submit(
         occurred_at=occurred_at,
         transaction_ids=transaction_ids,
     )
-    known = list(PaymentTransaction.objects.filter(customer=customer, transaction_id__in=refs))
+    known = list(
+        PaymentTransaction.objects.filter(customer=customer, transaction_id__in=refs).order_by()
+    )
     known_ids = {t.transaction_id for t in known}
     now = timezone.now()
     complaint = Complaint(
