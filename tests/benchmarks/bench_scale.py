@@ -426,6 +426,9 @@ def _columns(staff: dict, customer_low: int, regimes: list[int]) -> dict[str, st
         "statutory_extended_at": "NULL::timestamptz",
         "sla_paused_at": "NULL::timestamptz",
         "sla_warned_due_at": "NULL::timestamptz",
+        # Filed complaints whose intake follow-up has run (the columns have no SQL default).
+        "intake_followup_pending": "false",
+        "intake_followup_attempts": "0",
     }
 
 
