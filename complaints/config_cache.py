@@ -4,6 +4,7 @@ a few times a year in the admin. A ProcessCache (backoffice.core.refcache): a sa
 delete of any of these rows reaches every process within a second. Callers get new model
 instances each time, never one shared between threads."""
 
+import copy
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,7 +29,11 @@ class _Rows:
         return cls(model, names, tuple(model.objects.values_list(*names)))
 
     def instances(self) -> list[Any]:
-        return [self.model.from_db(DEFAULT_DB_ALIAS, self.names, row) for row in self.values]
+        """New instances, with their own copies of mutable values (JSON lists)."""
+        return [
+            self.model.from_db(DEFAULT_DB_ALIAS, self.names, copy.deepcopy(row))
+            for row in self.values
+        ]
 
 
 @dataclass(frozen=True)

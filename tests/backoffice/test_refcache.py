@@ -73,6 +73,8 @@ def test_complaint_config_follows_saves_and_gives_new_instances():
     ensure_reference_data()
     before = {r.code: r.statutory_days for r in regimes()}
     assert regimes()[0] is not regimes()[0]  # never one instance shared between threads
+    regimes()[0].customer_time_zones.append("Mars/Olympus")  # a caller's own copy
+    assert all("Mars/Olympus" not in r.customer_time_zones for r in regimes())
     uk = RegulatoryRegime.objects.get(code="UK")
     uk.statutory_days = before["UK"] + 1
     uk.save()

@@ -8,7 +8,11 @@
 
 1. Creates the database named by BENCH_DATABASE_URL when it is missing (the name must
    contain "bench"; anything else is refused) and migrates it.
-2. Seeds what the requests need, idempotently: `--customers` customers with logins (a
+2. Empties the tables the endpoints write (complaints and their history, events, alerts,
+   idempotency records, the baseline's rows, warning decisions and exposures, outbox
+   messages), so that every run starts from the same state whatever ran before in the
+   scratch database (bench_scale leaves a million complaints there). Then seeds what the
+   requests need, idempotently: `--customers` customers with logins (a
    JWT each, minted like the tests do with simplejwt), one payment transaction each, four
    available agents for auto-assignment, and the demo warning rules (education/demo_content).
 3. Starts gunicorn on 127.0.0.1 on a free port: production settings
@@ -173,6 +177,30 @@ def _setup(env: dict[str, str]) -> None:
 
 
 # --- seeding ---------------------------------------------------------------------------
+
+
+# What the three endpoints write (and what reads it: the follow-up's least-busy agent count
+# over open complaints). Emptied before every run, so that earlier runs, and the million
+# complaints bench_scale leaves in the same scratch database, do not change the figures.
+WRITTEN_TABLES = [
+    "complaints_complaint",
+    "complaints_historicalcomplaint",
+    "complaints_staffalert",
+    "complaints_complaintslabreach",
+    "complaints_idempotencyrecord",
+    "benchbaseline_baselinecomplaint",
+    "education_warningdecision",
+    "education_warningexposure",
+    "notifications_notification",
+    "notifications_historicalnotification",
+]
+
+
+def _empty_tables() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(WRITTEN_TABLES)} RESTART IDENTITY CASCADE")
 
 
 def _seed_customers(count: int) -> list[tuple[str, str]]:
@@ -681,6 +709,7 @@ def main() -> None:
 
     started = time.monotonic()
     call_command("migrate", verbosity=0)
+    _empty_tables()
     customers = _seed_customers(args.customers)
     _seed_agents()
     _seed_rules()
