@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from backoffice.roles.models import Role
@@ -17,55 +17,45 @@ from ..permissions import Action
 from ._core import alert_staff, locked, record_event, require_permission, require_text, save
 
 
-def _open_work(user_ids: list[int]) -> dict[int, int]:
-    """Open complaints per user, one grouped query on the owner-and-state index. (A
-    correlated count per user, tried to save this query, made escalations at a million
-    complaints ten times slower: see tests/benchmarks/RESULTS.md, scale.)"""
-    rows = (
-        Complaint.objects.filter(owner_id__in=user_ids, state__in=OPEN_STATES)
-        .values("owner_id")
-        .annotate(n=Count("id"))
+def _least_busy(candidates: QuerySet) -> Any | None:
+    """The candidate with the least open work who has capacity left (no agent profile or
+    a capacity of 0 means no limit), ties to the lowest id: one grouped query on the
+    owner-and-state index that returns one row, however many candidates there are. (A
+    correlated count per user, tried once, made escalations at a million complaints ten
+    times slower: see tests/benchmarks/RESULTS.md, scale.)"""
+    return (
+        candidates.annotate(
+            open_work=Count("owned_complaints", filter=Q(owned_complaints__state__in=OPEN_STATES))
+        )
+        .filter(
+            Q(complaint_profile__isnull=True)
+            | Q(complaint_profile__capacity=0)
+            | Q(open_work__lt=F("complaint_profile__capacity"))
+        )
+        .order_by("open_work", "pk")
+        .first()
     )
-    return {row["owner_id"]: row["n"] for row in rows}
-
-
-def _least_busy(users: list[Any]) -> Any | None:
-    work = _open_work([u.pk for u in users])
-
-    def capacity_left(user: Any) -> bool:
-        profile = getattr(user, "complaint_profile", None)
-        return profile is None or not profile.capacity or work.get(user.pk, 0) < profile.capacity
-
-    eligible = [u for u in users if capacity_left(u)]
-    return min(eligible, key=lambda u: (work.get(u.pk, 0), u.pk), default=None)
 
 
 def agent_for_new_complaint() -> Any | None:
     """The available agent with the least open work (only agents who opted in through an
     agent profile take new complaints automatically)."""
-    users = list(
-        get_user_model()
-        .objects.filter(
+    return _least_busy(
+        get_user_model().objects.filter(
             is_active=True, groups__name=Role.AGENT, complaint_profile__is_available=True
         )
-        .select_related("complaint_profile")
-        .distinct()
     )
-    return _least_busy(users)
 
 
 def owner_for_level(level: int) -> Any | None:
     """A supervisor (level 1) or manager (level 2), least open work first; people who
     marked themselves unavailable are skipped. None leaves the complaint in the queue."""
     role = Role.SUPERVISOR if level <= 1 else Role.MANAGER
-    users = list(
+    return _least_busy(
         get_user_model()
         .objects.filter(is_active=True, groups__name=role)
         .exclude(complaint_profile__is_available=False)
-        .select_related("complaint_profile")
-        .distinct()
     )
-    return _least_busy(users)
 
 
 def assign_new(complaint: Complaint, *, actor: Any) -> None:
