@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from backoffice.roles.models import Role
@@ -25,7 +25,12 @@ def _least_busy(candidates: QuerySet) -> Any | None:
     times slower: see tests/benchmarks/RESULTS.md, scale.)"""
     return (
         candidates.annotate(
-            open_work=Count("owned_complaints", filter=Q(owned_complaints__state__in=OPEN_STATES))
+            # The state in the join condition, not in the count's FILTER: the join then reads
+            # only open complaints from the owner-and-state index, not every one ever owned.
+            open_owned=FilteredRelation(
+                "owned_complaints", condition=Q(owned_complaints__state__in=OPEN_STATES)
+            ),
+            open_work=Count("open_owned"),
         )
         .filter(
             Q(complaint_profile__isnull=True)
