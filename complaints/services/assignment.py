@@ -5,7 +5,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import Count, QuerySet
 from django.utils.translation import gettext as _
 
 from backoffice.roles.models import Role
@@ -17,29 +17,29 @@ from ..permissions import Action
 from ._core import alert_staff, locked, record_event, require_permission, require_text, save
 
 
+def _open_work(user_ids: list[int]) -> dict[int, int]:
+    """Open complaints per user, one grouped query on the owner-and-state index. (A
+    correlated count per user, and a join of the candidates with their complaints, both
+    tried to save this query, made the SLA sweep's escalations at a million complaints
+    two to ten times slower: see tests/benchmarks/RESULTS.md, scale.)"""
+    rows = (
+        Complaint.objects.filter(owner_id__in=user_ids, state__in=OPEN_STATES)
+        .values("owner_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["owner_id"]: row["n"] for row in rows}
+
+
 def _least_busy(candidates: QuerySet) -> Any | None:
     """The candidate with the least open work who has capacity left (no agent profile or
-    a capacity of 0 means no limit), ties to the lowest id: one grouped query on the
-    owner-and-state index that returns one row, however many candidates there are. (A
-    correlated count per user, tried once, made escalations at a million complaints ten
-    times slower: see tests/benchmarks/RESULTS.md, scale.)"""
-    return (
-        candidates.annotate(
-            # The state in the join condition, not in the count's FILTER: the join then reads
-            # only open complaints from the owner-and-state index, not every one ever owned.
-            open_owned=FilteredRelation(
-                "owned_complaints", condition=Q(owned_complaints__state__in=OPEN_STATES)
-            ),
-            open_work=Count("open_owned"),
-        )
-        .filter(
-            Q(complaint_profile__isnull=True)
-            | Q(complaint_profile__capacity=0)
-            | Q(open_work__lt=F("complaint_profile__capacity"))
-        )
-        .order_by("open_work", "pk")
-        .first()
-    )
+    a capacity of 0 means no limit), ties to the lowest id. The candidates are read as
+    (id, capacity) pairs, not as users with profiles: with fifty available agents,
+    building those objects cost more than the rest of the assignment."""
+    pairs = dict(candidates.values_list("pk", "complaint_profile__capacity").distinct())
+    work = _open_work(list(pairs))
+    eligible = [pk for pk, cap in pairs.items() if not cap or work.get(pk, 0) < cap]
+    chosen = min(eligible, key=lambda pk: (work.get(pk, 0), pk), default=None)
+    return None if chosen is None else get_user_model().objects.get(pk=chosen)
 
 
 def agent_for_new_complaint() -> Any | None:
