@@ -20,7 +20,7 @@ from backoffice.api.throttling import AvailableScopedRateThrottle
 
 from . import services
 from .exceptions import ComplaintNotFound
-from .idempotency import idempotency_key_of, idempotent_response
+from .idempotency import idempotency_key_of, request_fingerprint
 from .models import Complaint, ComplaintAttachment
 from .selectors import complaint_get_for_customer, complaint_list_for_customer
 from .serializers import (
@@ -47,7 +47,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     required=False,
     description="A unique key per complaint the app files (at most 200 printable ASCII "
     "characters, else 400 idempotency_key_invalid): a retry with the same key and "
-    "body returns the original 201 answer; the same key with another body is a 422.",
+    "body files nothing new and answers 201 with the complaint that key filed, as it "
+    "stands now; the same key with another body is a 422.",
 )
 ERRORS = {
     400: OpenApiResponse(description="validation_error and friends"),
@@ -144,21 +145,14 @@ class ComplaintListCreateApi(APIView):
         key = idempotency_key_of(request)
         data = ComplaintCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        customer = customer_of(request)
-
-        def produce():
-            complaint = services.complaint_submit(
-                customer=customer, actor=request.user, defer_followup=True, **data.validated_data
-            )
-            return status.HTTP_201_CREATED, ComplaintOut(complaint).data
-
-        if not key:
-            code, body = produce()
-        else:
-            code, body = idempotent_response(
-                customer=customer, key=key, payload=request.data, produce=produce
-            )
-        return Response(body, status=code)
+        complaint, _created = services.complaint_file(
+            customer=customer_of(request),
+            actor=request.user,
+            idempotency_key=key,
+            request_hash=request_fingerprint(request.data) if key else "",
+            **data.validated_data,
+        )
+        return Response(ComplaintOut(complaint).data, status=status.HTTP_201_CREATED)
 
 
 class ComplaintDetailApi(APIView):

@@ -1,5 +1,6 @@
 from .complaint import (
     CLOCKS,
+    COMPLAINT_HISTORY,
     ESCALATABLE_STATES,
     OPEN_STATES,
     TERMINAL_STATES,
@@ -32,7 +33,6 @@ from .records import (
     ComplaintSlaBreach,
     EventKind,
     FindingKind,
-    IdempotencyRecord,
     SenderKind,
     SlaClock,
     StaffAlert,
@@ -42,6 +42,7 @@ from .records import (
 
 __all__ = [
     "CLOCKS",
+    "COMPLAINT_HISTORY",
     "ESCALATABLE_STATES",
     "OPEN_STATES",
     "TERMINAL_STATES",
@@ -63,7 +64,6 @@ __all__ = [
     "EscalationLevel",
     "EventKind",
     "FindingKind",
-    "IdempotencyRecord",
     "IdentityMethod",
     "Priority",
     "RegimeHoliday",

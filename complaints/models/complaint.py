@@ -30,6 +30,22 @@ def new_reference(now=None) -> str:
     return f"CMP-{timezone.localtime(now):%Y%m%d}-{suffix}"
 
 
+# Bookkeeping for the sweeps and for retries, not facts about the complaint: the
+# follow-up's own steps (findings, assignment, message) leave their history rows and
+# events. Kept by name: a complaint filed through the API gets its first history row from
+# the intake follow-up, dated when it was filed (`complaint_intake_record`).
+COMPLAINT_HISTORY = HistoricalRecords(
+    excluded_fields=[
+        "sla_check_at",
+        "sla_warned_due_at",
+        "intake_followup_pending",
+        "intake_followup_attempts",
+        "idempotency_key",
+        "request_hash",
+    ]
+)
+
+
 class ComplaintChannel(models.TextChoices):
     HOTLINE = "hotline", _("Hotline")
     ONLINE_CHAT = "online_chat", _("Online chat")
@@ -274,16 +290,18 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
             "is alerted to handle the complaint by hand."
         ),
     )
-    # Bookkeeping for the sweeps, not facts about the complaint: the follow-up's own steps
-    # (findings, assignment, message) leave their history rows and events.
-    history = HistoricalRecords(
-        excluded_fields=[
-            "sla_check_at",
-            "sla_warned_due_at",
-            "intake_followup_pending",
-            "intake_followup_attempts",
-        ]
+    idempotency_key = models.CharField(
+        _("idempotency key"),
+        max_length=200,
+        blank=True,
+        default="",
+        editable=False,
+        help_text=_("The app's Idempotency-Key for this filing: a retry gets this complaint."),
     )
+    request_hash = models.CharField(
+        _("request hash"), max_length=64, blank=True, default="", editable=False
+    )
+    history = COMPLAINT_HISTORY
 
     class Meta:
         verbose_name = _("complaint")
@@ -313,6 +331,11 @@ class Complaint(ConcurrentTransitionMixin, BaseModel):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="complaint_idempotency_once",
+            ),
             models.CheckConstraint(
                 condition=models.Q(escalation_level__gte=0, escalation_level__lte=2),
                 name="complaint_escalation_level_range",

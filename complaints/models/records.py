@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from backoffice.core.models import BaseModel
-from backoffice.customers.models import Customer, PaymentTransaction
+from backoffice.customers.models import PaymentTransaction
 
 from .complaint import Complaint, ComplaintState
 
@@ -306,25 +306,3 @@ class StaffAlert(BaseModel):
 
     def __str__(self) -> str:
         return self.message
-
-
-class IdempotencyRecord(BaseModel):
-    """The first answer to a customer's POST with an Idempotency-Key, replayed on retries."""
-
-    customer = models.ForeignKey(
-        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="+"
-    )
-    key = models.CharField(_("key"), max_length=200)
-    request_hash = models.CharField(_("request hash"), max_length=64)
-    response_status = models.PositiveSmallIntegerField(_("response status"), default=0)
-    response_body = models.JSONField(_("response body"), default=dict)
-
-    class Meta:
-        verbose_name = _("idempotency record")
-        verbose_name_plural = _("idempotency records")
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "key"], name="complaints_idempotency_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.customer_id}:{self.key}"

@@ -3,9 +3,11 @@ checks the actor's permission itself, whichever door (admin, API, task) called i
 
 from .assignment import complaint_assign
 from .intake import (
+    complaint_file,
     complaint_intake_followup,
     complaint_intake_followup_drain,
     complaint_intake_followup_due,
+    complaint_intake_record,
     complaint_submit,
     regime_for,
 )
@@ -45,9 +47,11 @@ __all__ = [
     "complaint_classify",
     "complaint_escalate",
     "complaint_extend_statutory",
+    "complaint_file",
     "complaint_intake_followup",
     "complaint_intake_followup_drain",
     "complaint_intake_followup_due",
+    "complaint_intake_record",
     "complaint_propose_resolution",
     "complaint_rate",
     "complaint_record_identity_verification",

@@ -28,13 +28,25 @@ from ..permissions import complaint_may
 
 
 def locked(complaint: Complaint | int) -> Complaint:
-    """The complaint re-read under a row lock (other writers wait, then see our result)."""
+    """The complaint re-read under a row lock (other writers wait, then see our result),
+    its filing recorded first if that is still to do."""
     pk = complaint.pk if isinstance(complaint, Complaint) else complaint
-    return (
+    return with_filing_recorded(
         Complaint.objects.select_for_update(of=("self",))
         .select_related("customer", "regime", "owner")
         .get(pk=pk)
     )
+
+
+def with_filing_recorded(complaint: Complaint) -> Complaint:
+    """A complaint filed through the API gets its first history row and "submitted" event
+    from the intake follow-up; whoever locks it before that runs this part first, so that
+    the history starts with the complaint as filed (the caller holds the row lock)."""
+    if complaint.intake_followup_pending:
+        from .intake import complaint_intake_record  # intake builds on this module
+
+        complaint_intake_record(complaint)
+    return complaint
 
 
 def require_permission(complaint: Complaint, actor: Any, action: str) -> None:

@@ -21,7 +21,9 @@ from .. import exceptions
 from ..clocks import clocks_start
 from ..conf import setting
 from ..config_cache import regimes as cached_regimes
+from ..idempotency import check_same_request
 from ..models import (
+    COMPLAINT_HISTORY,
     AlertKind,
     Complaint,
     ComplaintCategory,
@@ -35,7 +37,15 @@ from ..models import (
     new_reference,
 )
 from ..selectors import complaint_sla_promises
-from ._core import alert_staff, notify_customer, record_event, require_text, save, system
+from ._core import (
+    alert_staff,
+    notify_customer,
+    record_event,
+    require_text,
+    save,
+    sla_reschedule,
+    system,
+)
 from .assignment import assign_new, owner_for_level
 from .verification import verify_findings
 
@@ -127,6 +137,63 @@ def _save_with_unique_reference(complaint: Complaint, *, actor: Any) -> None:
     raise exceptions.ConcurrentChange()
 
 
+def _new_complaint(
+    *,
+    customer: Customer,
+    actor: Any,
+    category: str,
+    description: str,
+    channel: str,
+    amount: Any,
+    currency: str,
+    occurred_at: datetime | None,
+    transaction_ids: Iterable[str],
+    priority: str | None,
+) -> tuple[Complaint, list[str]]:
+    """The checked, unsaved complaint with its clocks started, and its transaction
+    references (all of them kept as text: the caller links those the customer owns)."""
+    if not _may_submit(customer, actor):
+        raise exceptions.ActionNotPermitted()
+    description = require_text(description, "description", ValidationFailed)
+    parsed_amount, refs = _clean(
+        category=category,
+        channel=channel,
+        amount=amount,
+        currency=currency,
+        occurred_at=occurred_at,
+        transaction_ids=transaction_ids,
+    )
+    complaint = Complaint(
+        customer=customer,
+        channel=channel,
+        category=category,
+        description=description,
+        amount=parsed_amount,
+        currency=currency if parsed_amount is not None else "",
+        occurred_at=occurred_at,
+        raw_transaction_refs=refs,
+        priority=priority or _PRIORITY_BY_CATEGORY.get(category, Priority.NORMAL),
+        regime=regime_for(customer),
+    )
+    clocks_start(complaint, now=timezone.now())
+    return complaint, refs
+
+
+def _link_known_transactions(complaint: Complaint, refs: list[str]) -> list[PaymentTransaction]:
+    """Link the customer's own transactions among `refs` (a new complaint: nothing is
+    linked yet to diff with); the other references stay as text."""
+    known = list(
+        PaymentTransaction.objects.filter(
+            customer_id=complaint.customer_id, transaction_id__in=refs
+        ).order_by()
+    )
+    known_ids = {t.transaction_id for t in known}
+    complaint.raw_transaction_refs = [r for r in refs if r not in known_ids]
+    if known:
+        complaint.transactions.add(*known)
+    return known
+
+
 @transaction.atomic
 def complaint_submit(
     *,
@@ -140,67 +207,166 @@ def complaint_submit(
     occurred_at: datetime | None = None,
     transaction_ids: Iterable[str] = (),
     priority: str | None = None,
-    defer_followup: bool = False,
 ) -> Complaint:
-    """Record a complaint from the customer (API) or from staff on the customer's behalf
-    (hotline, chat, e-mail): starts the clocks, links the transactions the customer owns
+    """Record a complaint that staff file on the customer's behalf (hotline, chat,
+    e-mail), all at once: starts the clocks, links the transactions the customer owns
     (other references are kept as text), verifies them, assigns an agent and tells the
-    customer what to expect.
-
-    `defer_followup` (the customer API): the complaint, its history, the "submitted" event
-    and the linked transactions are written now; verification, assignment and the
-    acknowledgement message run in `complaint_intake_followup` right after commit, by the
-    drain task this commit wakes (and by the sweep should that task be lost), so that a
-    burst of complaints is accepted at the speed of the insert. Staff filing at the
-    hotline see the result at once (False)."""
-    if not _may_submit(customer, actor):
-        raise exceptions.ActionNotPermitted()
-    description = require_text(description, "description", ValidationFailed)
-    parsed_amount, refs = _clean(
+    customer what to expect. The customer's own filing through the API is
+    `complaint_file`."""
+    complaint, refs = _new_complaint(
+        customer=customer,
+        actor=actor,
         category=category,
+        description=description,
         channel=channel,
         amount=amount,
         currency=currency,
         occurred_at=occurred_at,
         transaction_ids=transaction_ids,
+        priority=priority,
     )
     known = list(
         PaymentTransaction.objects.filter(customer=customer, transaction_id__in=refs).order_by()
     )
     known_ids = {t.transaction_id for t in known}
-    now = timezone.now()
-    complaint = Complaint(
-        customer=customer,
-        channel=channel,
-        category=category,
-        description=description,
-        amount=parsed_amount,
-        currency=currency if parsed_amount is not None else "",
-        occurred_at=occurred_at,
-        raw_transaction_refs=[r for r in refs if r not in known_ids],
-        priority=priority or _PRIORITY_BY_CATEGORY.get(category, Priority.NORMAL),
-        regime=regime_for(customer),
-        intake_followup_pending=defer_followup,
-    )
-    clocks_start(complaint, now=now)
+    complaint.raw_transaction_refs = [r for r in refs if r not in known_ids]
     _save_with_unique_reference(complaint, actor=actor)
     if known:
-        complaint.transactions.add(*known)  # a new complaint: nothing linked yet to diff with
-    event = record_event(
+        complaint.transactions.add(*known)
+    event = _record_submitted_event(complaint, actor=actor)
+    _follow_up(complaint, event=event, transactions=known)
+    return complaint
+
+
+def complaint_file(
+    *,
+    customer: Customer,
+    actor: Any,
+    category: str,
+    description: str,
+    channel: str = ComplaintChannel.IN_APP,
+    amount: Any = None,
+    currency: str = "",
+    occurred_at: datetime | None = None,
+    transaction_ids: Iterable[str] = (),
+    idempotency_key: str = "",
+    request_hash: str = "",
+) -> tuple[Complaint, bool]:
+    """The customer files a complaint through the app: (complaint, True) once its row is
+    stored, with its reference and clocks running from now; (the complaint filed earlier
+    with this key, False) for a retry with the same Idempotency-Key and body
+    (IdempotencyKeyReused for another body).
+
+    One INSERT and nothing else, so that a burst of complaints is accepted at the speed
+    of that insert: the rest of filing runs in `complaint_intake_followup`, right after
+    commit, by the drain task this filing wakes (and by the sweep should that task be
+    lost). It first records the filing (the customer's transactions linked, the first
+    history row and its audit entry, the "submitted" event, all dated when it was filed;
+    any service that locks the complaint before that does this first), then verifies,
+    assigns an agent and sends the acknowledgement."""
+    if getattr(actor, "customer", None) != customer:
+        raise exceptions.ActionNotPermitted()  # staff file with complaint_submit
+    complaint, _refs = _new_complaint(
+        customer=customer,
+        actor=actor,
+        category=category,
+        description=description,
+        channel=channel,
+        amount=amount,
+        currency=currency,
+        occurred_at=occurred_at,
+        transaction_ids=transaction_ids,
+        priority=None,
+    )
+    complaint.idempotency_key = idempotency_key
+    complaint.request_hash = request_hash if idempotency_key else ""
+    complaint.intake_followup_pending = True
+    sla_reschedule(complaint)
+    for _attempt in range(5):
+        complaint.reference = new_reference()
+        try:
+            _insert_without_history(complaint)
+        except IntegrityError:
+            earlier = _filed_with_key(customer, idempotency_key)
+            if earlier is not None:
+                check_same_request(earlier.request_hash, complaint.request_hash)
+                return earlier, False
+            if not Complaint.objects.filter(reference=complaint.reference).exists():
+                raise
+            continue  # the random reference was taken: draw another
+        transaction.on_commit(_queue_followup)
+        complaint.linked_transaction_ids = []  # ComplaintOut: none linked yet, no query
+        return complaint, True
+    raise exceptions.ConcurrentChange()
+
+
+def _insert_without_history(complaint: Complaint) -> None:
+    """The complaint's INSERT alone: in autocommit (the API) no transaction around it;
+    inside a caller's transaction a savepoint, so that a duplicate key leaves the
+    caller's transaction usable."""
+    if transaction.get_connection().in_atomic_block:
+        with transaction.atomic():
+            complaint.save_without_historical_record()
+    else:
+        complaint.save_without_historical_record()
+
+
+def _filed_with_key(customer: Customer, key: str) -> Complaint | None:
+    if not key:
+        return None
+    return (
+        Complaint.objects.select_related("customer", "regime", "owner")
+        .filter(customer=customer, idempotency_key=key)
+        .first()
+    )
+
+
+def _record_submitted_event(complaint: Complaint, *, actor: Any) -> ComplaintEvent:
+    return record_event(
         complaint,
         actor=actor,
         kind=EventKind.TRANSITION,
         to_state=ComplaintState.SUBMITTED,
         visibility=Visibility.CUSTOMER,
-        data={"channel": channel},
+        data={"channel": complaint.channel},
     )
-    if defer_followup:
-        transaction.on_commit(_queue_followup)
-        # What the answer shows as linked, without reading it back (ComplaintOut).
-        complaint.linked_transaction_ids = [t.transaction_id for t in known]
-    else:
-        _follow_up(complaint, event=event, transactions=known)
-    return complaint
+
+
+def _submitted_event(complaint: Complaint) -> ComplaintEvent | None:
+    return (
+        complaint.events.filter(kind=EventKind.TRANSITION, to_state=ComplaintState.SUBMITTED)
+        .order_by("pk")
+        .first()
+    )
+
+
+def complaint_intake_record(complaint: Complaint) -> ComplaintEvent:
+    """The record of a filing through the API, once (the caller holds the complaint's row
+    lock, before anything else changes it): the customer's transactions among its
+    references linked, the first history row (and with it the audit chain's entry) with
+    the complaint as filed, and the "submitted" event, both dated when it was filed, by
+    the customer. Returns the "submitted" event, the existing one when already recorded."""
+    event = _submitted_event(complaint)
+    if event is not None:
+        return event
+    actor = complaint.customer.user
+    refs = list(complaint.raw_transaction_refs or [])
+    if refs:
+        _link_known_transactions(complaint, refs)
+        Complaint.objects.filter(pk=complaint.pk).update(
+            raw_transaction_refs=complaint.raw_transaction_refs
+        )
+    complaint._history_date = complaint.created_at
+    complaint._history_user = actor
+    complaint._change_reason = "submitted"
+    try:
+        COMPLAINT_HISTORY.create_historical_record(complaint, "+")
+    finally:  # later saves of this instance are dated and signed by themselves
+        del complaint._history_date, complaint._history_user, complaint._change_reason
+    event = _record_submitted_event(complaint, actor=actor)
+    ComplaintEvent.objects.filter(pk=event.pk).update(created_at=complaint.created_at)
+    event.created_at = complaint.created_at
+    return event
 
 
 def _follow_up(
@@ -229,25 +395,43 @@ def _queue_followup() -> None:
     wake(drain_intake_followups, key=FOLLOWUP_WAKEUP)
 
 
-@transaction.atomic
 def complaint_intake_followup(*, complaint_id: int, skip_locked: bool = False) -> bool:
-    """The deferred part of filing, exactly once: under the complaint's row lock, only
-    while the pending flag is set, cleared in the same transaction. False when there is
-    nothing to do (done already, or another worker holds it with `skip_locked`)."""
-    complaint = (
+    """The deferred part of filing, exactly once: the filing's record in one transaction
+    (so that it stands even when the rest fails), then verification, assignment and the
+    acknowledgement in another, each under the complaint's row lock and only while the
+    pending flag is set, which the second clears. False when there is nothing to do (done
+    already, or another worker holds it with `skip_locked`)."""
+    if not _intake_record_step(complaint_id, skip_locked):
+        return False
+    return _intake_followup_step(complaint_id, skip_locked)
+
+
+def _pending_locked(complaint_id: int, skip_locked: bool) -> Complaint | None:
+    return (
         Complaint.objects.select_for_update(of=("self",), skip_locked=skip_locked)
-        .select_related("customer", "regime", "owner")
+        .select_related("customer", "customer__user", "regime", "owner")
         .filter(pk=complaint_id, intake_followup_pending=True)
         .first()
     )
+
+
+@transaction.atomic
+def _intake_record_step(complaint_id: int, skip_locked: bool) -> bool:
+    complaint = _pending_locked(complaint_id, skip_locked)
+    if complaint is None:
+        return False
+    complaint_intake_record(complaint)
+    return True
+
+
+@transaction.atomic
+def _intake_followup_step(complaint_id: int, skip_locked: bool) -> bool:
+    complaint = _pending_locked(complaint_id, skip_locked)
     if complaint is None:
         return False
     Complaint.objects.filter(pk=complaint.pk).update(intake_followup_pending=False)
     complaint.intake_followup_pending = False
-    event = complaint.events.filter(
-        kind=EventKind.TRANSITION, to_state=ComplaintState.SUBMITTED
-    ).earliest("pk")
-    _follow_up(complaint, event=event)
+    _follow_up(complaint, event=complaint_intake_record(complaint))
     return True
 
 

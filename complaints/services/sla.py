@@ -44,6 +44,7 @@ from ._core import (
     save,
     sla_reschedule,
     system,
+    with_filing_recorded,
 )
 from .workflow import escalate_locked
 
@@ -147,7 +148,7 @@ def sla_sweep(*, now: datetime | None = None) -> SweepResult:
                 .first()
             )
             if complaint is not None:
-                _sweep_one(complaint, now, result)
+                _sweep_one(with_filing_recorded(complaint), now, result)
     return result
 
 

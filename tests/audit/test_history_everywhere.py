@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -67,6 +68,7 @@ WRITERS = {
     "complaint_classify",
     "complaint_escalate",
     "complaint_extend_statutory",
+    "complaint_file",
     "complaint_intake_followup",
     "complaint_intake_followup_drain",
     "complaint_intake_followup_due",
@@ -321,4 +323,10 @@ def test_every_writer_leaves_history_with_a_user_and_a_reason(settings, run_on_c
                 run_on_commit_all(call_command, "run_periodic_jobs", verbosity=0)
         summary_refresh(full=True)
     assert watch.failures == [], "\n".join(sorted(set(watch.failures)))
+    assert watch.deferred, "the scenario files complaints through the app"
+    for label, pk in watch.deferred:  # their first history row came from the follow-up
+        model = apps.get_model(label)
+        first = model.history.model.objects.filter(id=pk).order_by("history_id").first()
+        assert first is not None, f"{label} {pk}: its follow-up never wrote history"
+        assert first.history_type == "+" and first.history_change_reason == "submitted"
     assert WRITERS - watch.called == set(), "writers the scenario never called"

@@ -9,7 +9,7 @@
 1. Creates the database named by BENCH_DATABASE_URL when it is missing (the name must
    contain "bench"; anything else is refused) and migrates it.
 2. Empties the tables the endpoints write (complaints and their history, events, alerts,
-   idempotency records, the baseline's rows, warning decisions and exposures, outbox
+   the baseline's rows, warning decisions and exposures, outbox
    messages), so that every run starts from the same state whatever ran before in the
    scratch database (bench_scale leaves a million complaints there). Then seeds what the
    requests need, idempotently: `--customers` customers with logins (a
@@ -187,7 +187,6 @@ WRITTEN_TABLES = [
     "complaints_historicalcomplaint",
     "complaints_staffalert",
     "complaints_complaintslabreach",
-    "complaints_idempotencyrecord",
     "benchbaseline_baselinecomplaint",
     "education_warningdecision",
     "education_warningexposure",

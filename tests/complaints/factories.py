@@ -31,7 +31,7 @@ def ensure_reference_data() -> None:
     seed.seed(django_apps, SimpleNamespace(connection=connection))
 
 
-def submit(customer=None, *, actor=None, **kwargs) -> Complaint:
+def submit(customer=None, *, actor=None, defer_followup=False, **kwargs) -> Complaint:
     ensure_reference_data()
     customer = customer or CustomerWithLoginFactory()
     fields = {
@@ -41,6 +41,8 @@ def submit(customer=None, *, actor=None, **kwargs) -> Complaint:
         "currency": "HKD",
     }
     fields.update(kwargs)
+    if defer_followup:  # as the customer files it through the app
+        return services.complaint_file(customer=customer, actor=actor or customer.user, **fields)[0]
     return services.complaint_submit(customer=customer, actor=actor or customer.user, **fields)
 
 

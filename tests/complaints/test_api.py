@@ -9,7 +9,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from complaints import services
-from complaints.models import Complaint, ComplaintState, IdempotencyRecord
+from complaints.models import Complaint, ComplaintState
 from tests.backoffice.factories import (
     CustomerWithLoginFactory,
     PaymentTransactionFactory,
@@ -94,7 +94,7 @@ def test_keys_are_per_customer(customer, client_for):
             "/api/v1/complaints/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="same"
         )
         assert response.status_code == 201
-    assert IdempotencyRecord.objects.filter(key="same").count() == 2
+    assert Complaint.objects.filter(idempotency_key="same").count() == 2
 
 
 @pytest.mark.postgres

@@ -28,7 +28,7 @@ def test_database_unavailable_is_a_503_to_retry(client, monkeypatch):
     def lost(**kwargs):
         raise OperationalError("the database system is shutting down")
 
-    monkeypatch.setattr(services, "complaint_submit", lost)
+    monkeypatch.setattr(services, "complaint_file", lost)
     response = client.post("/api/v1/complaints/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="k1")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
@@ -40,7 +40,7 @@ def test_database_unavailable_message_is_translated(client, monkeypatch):
     def lost(**kwargs):
         raise OperationalError("connection failed")
 
-    monkeypatch.setattr(services, "complaint_submit", lost)
+    monkeypatch.setattr(services, "complaint_file", lost)
     response = client.post(
         "/api/v1/complaints/", BODY, format="json", HTTP_ACCEPT_LANGUAGE="zh-hant"
     )

@@ -9,11 +9,14 @@ from unittest import mock
 import pytest
 import time_machine
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from backoffice.audit.models import AuditEntry
 from backoffice.notifications.models import Notification
 from complaints import services
+from complaints.exceptions import ActionNotPermitted
 from complaints.models import (
     AlertKind,
     Complaint,
@@ -70,13 +73,23 @@ def test_api_answers_before_the_follow_up_then_the_task_does_it(
     complaint = Complaint.objects.get(reference=body["reference"])
     assert complaint.intake_followup_pending and complaint.owner_id is None
     assert not _received(complaint).exists()
-    assert complaint.history.count() == 1  # the filing itself is on record at once
-    assert complaint.events.filter(kind=EventKind.TRANSITION).count() == 1
+    assert not complaint.history.exists() and not complaint.events.exists()  # one INSERT
+    assert not complaint.transactions.exists()
 
-    for callback in callbacks:  # after commit: the task (eager here), and the audit seal
+    for callback in callbacks:  # after commit: the task (eager here)
         callback()
 
     complaint.refresh_from_db()
+    first = complaint.history.earliest()
+    assert (first.history_type, first.history_change_reason) == ("+", "submitted")
+    assert first.history_date == complaint.created_at  # dated when it was filed
+    assert first.history_user == customer.user and first.state == ComplaintState.SUBMITTED
+    submitted = complaint.events.get(kind=EventKind.TRANSITION)
+    assert submitted.created_at == complaint.created_at and submitted.actor == customer.user
+    assert AuditEntry.objects.filter(
+        action="complaints.complaint.created", object_id=str(complaint.pk)
+    ).exists()
+    assert list(complaint.transactions.all()) == [txn] and complaint.raw_transaction_refs == []
     assert not complaint.intake_followup_pending
     assert complaint.owner == agent
     assert complaint.events.filter(kind=EventKind.VERIFICATION).count() == 1
@@ -270,3 +283,126 @@ def test_a_full_drain_batch_queues_the_next_run():
         assert delay.call_count == 1
         assert services.complaint_intake_followup_drain() == 1
         assert delay.call_count == 1
+
+
+def _history(complaint: Complaint) -> list[tuple[str, str, str]]:
+    return [
+        (h.history_type, h.history_change_reason, h.state)
+        for h in complaint.history.order_by("history_date", "history_id")
+    ]
+
+
+def test_filing_through_the_api_is_one_insert():
+    ensure_reference_data()
+    customer = CustomerWithLoginFactory()
+    client = APIClient()
+    client.force_authenticate(user=customer.user)  # no token: the login comes with it
+    client.post("/api/v1/complaints/", BODY, format="json")  # fills the config caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            "/api/v1/complaints/", BODY, format="json", HTTP_IDEMPOTENCY_KEY="one-insert"
+        )
+    assert response.status_code == 201, response.json()
+    # The test's own transaction adds a savepoint around it; in autocommit there is none.
+    statements = [
+        q["sql"].split(" (", 1)[0] for q in queries if "SAVEPOINT" not in q["sql"]
+    ]
+    assert statements == ['INSERT INTO "complaints_complaint"']
+
+
+def test_whoever_locks_a_filing_first_records_it_before_changing_it():
+    ensure_reference_data()
+    agent = available_agent()
+    complaint = submit(defer_followup=True)
+    assert not complaint.history.exists()
+    services.complaint_acknowledge(complaint=complaint, actor=agent)
+    complaint.refresh_from_db()
+    assert _history(complaint)[:2] == [
+        ("+", "submitted", ComplaintState.SUBMITTED),
+        ("~", "acknowledge", ComplaintState.ACKNOWLEDGED),
+    ]
+    kinds = list(complaint.events.order_by("pk").values_list("kind", "to_state"))
+    assert kinds[:2] == [
+        (EventKind.TRANSITION, ComplaintState.SUBMITTED),
+        (EventKind.TRANSITION, ComplaintState.ACKNOWLEDGED),
+    ]
+    assert services.complaint_intake_followup(complaint_id=complaint.pk) is True
+    assert _history(complaint)[0][:2] == ("+", "submitted")
+    assert complaint.history.filter(history_type="+").count() == 1  # recorded once
+    assert complaint.events.filter(to_state=ComplaintState.SUBMITTED).count() == 1
+
+
+def test_the_sla_sweep_records_a_filing_before_it_warns_or_breaches():
+    ensure_reference_data()
+    complaint = submit(defer_followup=True)
+    later = complaint.acknowledge_due_at + timedelta(minutes=1)
+    with time_machine.travel(later, tick=False):
+        result = services.sla_sweep()
+    assert result.breaches >= 1
+    history = _history(complaint)
+    assert history[0] == ("+", "submitted", ComplaintState.SUBMITTED)
+    assert complaint.history.filter(history_type="+").count() == 1
+
+
+def test_the_record_stands_when_the_rest_of_the_follow_up_fails():
+    ensure_reference_data()
+    customer = CustomerWithLoginFactory()
+    txn = PaymentTransactionFactory(customer=customer)
+    complaint = submit(customer, defer_followup=True, transaction_ids=[txn.transaction_id, "X1"])
+    broken = mock.patch(
+        "complaints.services.intake._follow_up", side_effect=RuntimeError("template missing")
+    )
+    with broken, pytest.raises(RuntimeError):
+        services.complaint_intake_followup(complaint_id=complaint.pk)
+    complaint.refresh_from_db()
+    assert complaint.intake_followup_pending  # the sweep tries the rest again
+    assert _history(complaint) == [("+", "submitted", ComplaintState.SUBMITTED)]
+    assert list(complaint.transactions.all()) == [txn] and complaint.raw_transaction_refs == ["X1"]
+    assert services.complaint_intake_followup(complaint_id=complaint.pk) is True
+    assert complaint.history.filter(history_type="+").count() == 1
+
+
+def test_a_retry_after_the_follow_up_gets_the_complaint_as_it_stands():
+    ensure_reference_data()
+    agent = available_agent()
+    customer = CustomerWithLoginFactory()
+    first = _post_with_key(customer, "k-retry")
+    assert first.status_code == 201 and first.json()["handled_by"] is None
+    complaint = Complaint.objects.get(reference=first.json()["reference"])
+    services.complaint_intake_followup(complaint_id=complaint.pk)
+    again = _post_with_key(customer, "k-retry")
+    assert again.status_code == 201
+    assert again.json()["reference"] == complaint.reference
+    assert again.json()["handled_by"]["first_name"] == agent.first_name
+    assert Complaint.objects.filter(customer=customer).count() == 1
+
+
+def _post_with_key(customer, key, **extra):
+    client = APIClient()
+    client.force_authenticate(user=customer.user)
+    return client.post(
+        "/api/v1/complaints/", {**BODY, **extra}, format="json", HTTP_IDEMPOTENCY_KEY=key
+    )
+
+
+def test_a_taken_reference_is_drawn_again():
+    ensure_reference_data()
+    taken = submit(defer_followup=True)
+    draws = iter([taken.reference, "CMP-20261201-NEW234"])
+    with mock.patch("complaints.services.intake.new_reference", lambda: next(draws)):
+        complaint = submit(defer_followup=True)
+    assert complaint.reference == "CMP-20261201-NEW234"
+    assert Complaint.objects.count() == 2
+
+
+def test_only_the_customer_files_through_the_app():
+    ensure_reference_data()
+    customer = CustomerWithLoginFactory()
+    with pytest.raises(ActionNotPermitted):
+        services.complaint_file(
+            customer=customer,
+            actor=staff_user("agent"),
+            category="duplicate_charge",
+            description="On the phone.",
+        )
+    assert not Complaint.objects.exists()

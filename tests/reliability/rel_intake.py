@@ -99,9 +99,18 @@ def _check_exactly_once(
     assert len(per_key) == total, f"{total - len(per_key)} complaints missing"
     assert max(per_key.values()) == 1, [k for k, n in per_key.items() if n > 1][:10]
     stored = pg.scalar(
-        "SELECT count(*) FROM complaints_idempotencyrecord WHERE key LIKE %s", (f"{prefix}-%",)
+        "SELECT count(*) FROM complaints_complaint WHERE idempotency_key LIKE %s",
+        (f"{prefix}-%",),
     )
     assert stored == total
+    # Each one's record, written by its follow-up: the first history row, dated as filed.
+    recorded = pg.scalar(
+        "SELECT count(*) FROM complaints_complaint c WHERE c.idempotency_key LIKE %s AND "
+        "EXISTS (SELECT 1 FROM complaints_historicalcomplaint h WHERE h.id = c.id AND "
+        "h.history_type = '+' AND h.history_date = c.created_at)",
+        (f"{prefix}-%",),
+    )
+    assert recorded == total, f"{total - recorded} complaints without their first history row"
     references = {r for r, _s, _k in _received_messages(pg, prefix)}
     assert references == set(result.references.values())
     keys = [k for _r, _s, k in _received_messages(pg, prefix)]
@@ -115,7 +124,7 @@ def _check_exactly_once(
         f"requests: {result.requests} ({result.retries} retries after errors); "
         f"status codes: {result.histogram()}",
         f"database: {len(per_key)} complaints for {total} keys, at most 1 per key; "
-        f"{stored} idempotency records",
+        f"{stored} carry their idempotency key, {recorded} have their first history row",
         f"messages: {len(keys)} 'complaint received' sent, one per complaint; provider "
         f"calls per idempotency key: {dict(Counter(calls))}",
         f"elapsed {result.elapsed:.1f}s, {total / result.elapsed:.1f} complaints/s, "
