@@ -10,9 +10,11 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.authentication import JWTAuthentication
 
-from backoffice.api.authentication import IdentityProviderJWTAuthentication
+from backoffice.api.authentication import (
+    CustomerJWTAuthentication,
+    IdentityProviderJWTAuthentication,
+)
 from backoffice.api.pagination import StandardPagination
 from backoffice.api.parsers import DecimalJSONParser
 from backoffice.api.permissions import customer_of
@@ -267,7 +269,7 @@ class ComplaintAttachmentApi(APIView):
     and never sniffed by the browser."""
 
     authentication_classes = [
-        JWTAuthentication,
+        CustomerJWTAuthentication,
         IdentityProviderJWTAuthentication,
         SessionAuthentication,
     ]

@@ -3,6 +3,7 @@ integrating systems (service credentials). The two never mix: a service credenti
 accepted on /api/v1/service/ views, which accept nothing else."""
 
 import hmac
+from types import SimpleNamespace
 
 import jwt
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from .models import ServiceCredential, hash_secret
 
@@ -39,6 +41,20 @@ class ServiceCredentialAuthentication(BaseAuthentication):
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class CustomerJWTAuthentication(JWTAuthentication):
+    """simplejwt's access tokens with all of simplejwt's checks (user found, active, token
+    not revoked), the login's customer read in the same query as the user: every customer
+    request needs both, and a second round trip to the database was a tenth of a warning
+    evaluation. simplejwt reads the user through `user_model.objects.get`."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        users = self.user_model
+        self.user_model = SimpleNamespace(
+            objects=users.objects.select_related("customer"), DoesNotExist=users.DoesNotExist
+        )
 
 
 class IdentityProviderJWTAuthentication(BaseAuthentication):
@@ -71,7 +87,8 @@ class IdentityProviderJWTAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(_("Invalid identity-provider token.")) from exc
         user = (
             get_user_model()
-            .objects.filter(customer__wallet_account_id=claims["sub"], is_active=True)
+            .objects.select_related("customer")
+            .filter(customer__wallet_account_id=claims["sub"], is_active=True)
             .first()
         )
         if user is None:

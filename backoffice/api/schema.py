@@ -1,5 +1,6 @@
 """OpenAPI descriptions of the custom authentication schemes."""
 
+from drf_spectacular.contrib.rest_framework_simplejwt import SimpleJWTScheme
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
@@ -22,3 +23,9 @@ class IdentityProviderScheme(OpenApiAuthenticationExtension):
 
     def get_security_definition(self, auto_schema):
         return {"type": "http", "scheme": "bearer", "bearerFormat": "JWT (RS256)"}
+
+
+class CustomerJWTScheme(SimpleJWTScheme):
+    """Our simplejwt subclass is the same scheme as simplejwt's (`jwtAuth`)."""
+
+    target_class = "backoffice.api.authentication.CustomerJWTAuthentication"

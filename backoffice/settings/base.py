@@ -241,7 +241,7 @@ REST_FRAMEWORK = {
         # RS256 tokens of the identity provider first: it passes on anything else, while
         # simplejwt would reject an RS256 token outright.
         "backoffice.api.authentication.IdentityProviderJWTAuthentication",
-        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        "backoffice.api.authentication.CustomerJWTAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["backoffice.api.permissions.IsCustomer"],
     "DEFAULT_PAGINATION_CLASS": "backoffice.api.pagination.StandardPagination",

@@ -6,6 +6,8 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from backoffice.api.models import ServiceCredential
 from backoffice.api.services import service_credential_create
@@ -179,3 +181,27 @@ def test_bad_preferences_change_nothing(api_client):
     assert response.json()["error"]["fields"]["preferred_channel"][0]["code"] == "invalid_choice"
     customer.refresh_from_db()
     assert customer.time_zone == "Asia/Hong_Kong"
+
+
+def test_a_token_reads_the_login_and_its_customer_in_one_query(api_client):
+    customer = CustomerWithLoginFactory()
+    access = _login(api_client, customer.user.username).json()["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    with CaptureQueriesContext(connection) as queries:
+        assert api_client.get(ME).status_code == 200
+    assert len(queries) == 1, [q["sql"] for q in queries]
+    assert '"customers_customer"' in queries[0]["sql"]
+
+
+def test_a_token_of_an_inactive_or_deleted_login_is_refused(api_client):
+    customer = CustomerWithLoginFactory()
+    access = _login(api_client, customer.user.username).json()["access"]
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {access}")
+    type(customer.user).objects.filter(pk=customer.user.pk).update(is_active=False)
+    inactive = api_client.get(ME)
+    customer.delete()
+    customer.user.delete()
+    deleted = api_client.get(ME)
+    for response in (inactive, deleted):
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "authentication_failed"

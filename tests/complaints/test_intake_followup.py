@@ -304,9 +304,7 @@ def test_filing_through_the_api_is_one_insert():
         )
     assert response.status_code == 201, response.json()
     # The test's own transaction adds a savepoint around it; in autocommit there is none.
-    statements = [
-        q["sql"].split(" (", 1)[0] for q in queries if "SAVEPOINT" not in q["sql"]
-    ]
+    statements = [q["sql"].split(" (", 1)[0] for q in queries if "SAVEPOINT" not in q["sql"]]
     assert statements == ['INSERT INTO "complaints_complaint"']
 
 
