@@ -89,7 +89,7 @@ def test_worker_killed_mid_fanout_every_delivery_once(
         sent = all(d == "sent" and n == "sent" for _i, d, n, _k in messages)
         return progress["done"] == CHUNKS and sent and progress
 
-    final = stack.wait_until(complete, timeout=240, interval=1, what="fan-out complete")
+    final = stack.wait_until(complete, timeout=600, interval=1, what="fan-out complete")
     recovered = time.monotonic() - killed_at
     duplicates = pg.scalar(
         "SELECT count(*) FROM (SELECT customer_id, channel FROM education_delivery "
