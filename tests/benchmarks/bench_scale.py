@@ -429,6 +429,8 @@ def _columns(staff: dict, customer_low: int, regimes: list[int]) -> dict[str, st
         # Filed complaints whose intake follow-up has run (the columns have no SQL default).
         "intake_followup_pending": "false",
         "intake_followup_attempts": "0",
+        "idempotency_key": "''",  # filed by staff: no key
+        "request_hash": "''",
     }
 
 
