@@ -52,7 +52,9 @@ class RedisSlidingLogThrottle(SimpleRateThrottle):
         self.key = self.get_cache_key(request, view)
         if self.key is None:
             return True
-        key = cache.make_and_validate_key(self.key)
+        # Its own key: DRF's pickled list under the plain key (left by a process of the
+        # previous release, for up to one window) is not a sorted set.
+        key = cache.make_and_validate_key(f"{self.key}:log")
         self.now = self.timer()
         client = cache._cache.get_client(key, write=True)
         oldest = client.eval(
