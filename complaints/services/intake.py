@@ -149,9 +149,9 @@ def _new_complaint(
     occurred_at: datetime | None,
     transaction_ids: Iterable[str],
     priority: str | None,
-) -> tuple[Complaint, list[str]]:
-    """The checked, unsaved complaint with its clocks started, and its transaction
-    references (all of them kept as text: the caller links those the customer owns)."""
+) -> Complaint:
+    """The checked, unsaved complaint with its clocks started, every transaction reference
+    kept as text (the caller links those the customer owns)."""
     if not _may_submit(customer, actor):
         raise exceptions.ActionNotPermitted()
     description = require_text(description, "description", ValidationFailed)
@@ -176,22 +176,21 @@ def _new_complaint(
         regime=regime_for(customer),
     )
     clocks_start(complaint, now=timezone.now())
-    return complaint, refs
+    return complaint
 
 
-def _link_known_transactions(complaint: Complaint, refs: list[str]) -> list[PaymentTransaction]:
-    """Link the customer's own transactions among `refs` (a new complaint: nothing is
-    linked yet to diff with); the other references stay as text."""
+def _known_transactions(
+    customer_id: int, refs: list[str]
+) -> tuple[list[PaymentTransaction], list[str]]:
+    """(the customer's own transactions among `refs`, the other references, kept as
+    text)."""
     known = list(
         PaymentTransaction.objects.filter(
-            customer_id=complaint.customer_id, transaction_id__in=refs
+            customer_id=customer_id, transaction_id__in=refs
         ).order_by()
     )
     known_ids = {t.transaction_id for t in known}
-    complaint.raw_transaction_refs = [r for r in refs if r not in known_ids]
-    if known:
-        complaint.transactions.add(*known)
-    return known
+    return known, [r for r in refs if r not in known_ids]
 
 
 @transaction.atomic
@@ -213,7 +212,7 @@ def complaint_submit(
     (other references are kept as text), verifies them, assigns an agent and tells the
     customer what to expect. The customer's own filing through the API is
     `complaint_file`."""
-    complaint, refs = _new_complaint(
+    complaint = _new_complaint(
         customer=customer,
         actor=actor,
         category=category,
@@ -225,14 +224,12 @@ def complaint_submit(
         transaction_ids=transaction_ids,
         priority=priority,
     )
-    known = list(
-        PaymentTransaction.objects.filter(customer=customer, transaction_id__in=refs).order_by()
+    known, complaint.raw_transaction_refs = _known_transactions(
+        customer.pk, complaint.raw_transaction_refs
     )
-    known_ids = {t.transaction_id for t in known}
-    complaint.raw_transaction_refs = [r for r in refs if r not in known_ids]
     _save_with_unique_reference(complaint, actor=actor)
     if known:
-        complaint.transactions.add(*known)
+        complaint.transactions.add(*known)  # a new complaint: nothing linked yet to diff with
     event = _record_submitted_event(complaint, actor=actor)
     _follow_up(complaint, event=event, transactions=known)
     return complaint
@@ -266,7 +263,7 @@ def complaint_file(
     assigns an agent and sends the acknowledgement."""
     if getattr(actor, "customer", None) != customer:
         raise exceptions.ActionNotPermitted()  # staff file with complaint_submit
-    complaint, _refs = _new_complaint(
+    complaint = _new_complaint(
         customer=customer,
         actor=actor,
         category=category,
@@ -351,11 +348,11 @@ def complaint_intake_record(complaint: Complaint) -> ComplaintEvent:
         return event
     actor = complaint.customer.user
     refs = list(complaint.raw_transaction_refs or [])
-    if refs:
-        _link_known_transactions(complaint, refs)
-        Complaint.objects.filter(pk=complaint.pk).update(
-            raw_transaction_refs=complaint.raw_transaction_refs
-        )
+    known, raw = _known_transactions(complaint.customer_id, refs) if refs else ([], refs)
+    if known:
+        complaint.transactions.add(*known)
+        complaint.raw_transaction_refs = raw
+        Complaint.objects.filter(pk=complaint.pk).update(raw_transaction_refs=raw)
     complaint._history_date = complaint.created_at
     complaint._history_user = actor
     complaint._change_reason = "submitted"
